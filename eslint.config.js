@@ -1,0 +1,33 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+// Layering is enforced here: pure packages may not reach for I/O or for the layers above them.
+const noIo = ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:child_process', 'pg', '@electric-sql/pglite'];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['packages/fhir/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [...noIo, '@confide/store', '@confide/server'] }],
+    },
+  },
+  {
+    files: ['packages/store/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: ['@confide/server'] }] },
+  },
+  {
+    files: ['packages/demo/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [...noIo, '@confide/store', '@confide/server'] }] },
+  },
+);
