@@ -1,2 +1,3 @@
 export * from './outcome.ts';
 export * from './definitions.ts';
+export * from './bundle-references.ts';

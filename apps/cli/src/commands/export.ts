@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import { isResourceType, resourceTypes } from '@confide/fhir';
+import { ident, openDb, migrate } from '@confide/store';
+import { dbOptions } from '../config.ts';
+import { Progress } from '../progress.ts';
+
+/** `confide export`: the current version of every resource as NDJSON, one file per type, streamed. */
+export async function exportCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { data: { type: 'string' }, out: { type: 'string' }, type: { type: 'string' } },
+  });
+  const types = values.type ? values.type.split(',').map((t) => t.trim()) : resourceTypes();
+  for (const t of types) if (!isResourceType(t)) throw new Error(`Unknown resource type: ${t}`);
+  const out = path.resolve(values.out ?? `export-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  fs.mkdirSync(out, { recursive: true });
+  const db = await openDb(dbOptions(values));
+  try {
+    await migrate(db);
+    const progress = new Progress('Exporting', undefined);
+    for (const type of types) {
+      let file: fs.WriteStream | undefined;
+      for await (const row of db.stream<{ content: string }>(
+        `SELECT content FROM ${ident(type)} WHERE NOT deleted ORDER BY id`,
+        [],
+      )) {
+        file ??= fs.createWriteStream(path.join(out, `${type}.ndjson`));
+        if (!file.write(row.content + '\n')) await once(file, 'drain');
+        progress.add(1);
+      }
+      if (file) await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    }
+    progress.finish();
+    process.stdout.write(`Exported ${progress.count.toLocaleString('en-US')} resources to ${out}\n`);
+    return 0;
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { errors } from '@confide/fhir';
+import { readHistory, type HistoryQuery } from '@confide/store';
+import { BundleText } from './bundle-text.ts';
+import { httpDate } from './response.ts';
+import type { FhirContext, FhirRequest, FhirResponse } from './types.ts';
+
+export const DEFAULT_HISTORY_COUNT = 50;
+export const MAX_HISTORY_COUNT = 1000;
+
+/** history (instance, type, system), R4 http.html#history: newest first, paged with `next` links. */
+export async function history(ctx: FhirContext, req: FhirRequest, type?: string, id?: string): Promise<FhirResponse> {
+  const q = req.query;
+  for (const key of q.keys()) {
+    if (!['_count', '_since', '_cursor', '_format', '_pretty', '_before'].includes(key)) {
+      throw errors.badRequest(`Unsupported history parameter: ${key}`, key);
+    }
+  }
+  const count = parseCount(q.get('_count'));
+  const since = parseInstant(q.get('_since'), '_since');
+  // The first page fixes the snapshot: later pages never show versions written after it.
+  const before = parseInstant(q.get('_before'), '_before') ?? new Date().toISOString();
+  if (id !== undefined && type) await ctx.repo.readCurrent(type, id).then((r) => {
+    if (!r) throw errors.notFound(`${type}/${id} not found`);
+  });
+  const query: HistoryQuery = { resourceType: type, id, since, before, count, cursor: q.get('_cursor') ?? undefined };
+  const page = await readHistory(ctx.repo.database, query);
+  const self = `${ctx.baseUrl}/${[type, id, '_history'].filter(Boolean).join('/')}`;
+  const link = [{ relation: 'self', url: `${self}?${q.toString()}` }];
+  if (page.next) {
+    const nq = new URLSearchParams({ _count: String(count), _before: before, _cursor: page.next });
+    if (since) nq.set('_since', since);
+    link.push({ relation: 'next', url: `${self}?${nq.toString()}` });
+  }
+  const head: Record<string, unknown> = { resourceType: 'Bundle', id: randomUUID(), meta: { lastUpdated: new Date().toISOString() }, type: 'history' };
+  if (page.total !== undefined) head.total = page.total;
+  head.link = link;
+  const bundle = new BundleText(head);
+  for (const e of page.entries) {
+    const url = `${e.resourceType}/${e.id}`;
+    bundle.add({
+      fullUrl: `${ctx.baseUrl}/${url}`,
+      resourceJson: e.json,
+      request: e.deleted ? { method: 'DELETE', url } : e.versionId === 1 ? { method: 'POST', url: e.resourceType } : { method: 'PUT', url },
+      response: {
+        status: e.deleted ? '204' : e.versionId === 1 ? '201' : '200',
+        etag: `W/"${e.versionId}"`,
+        lastModified: e.lastUpdated,
+      },
+    });
+  }
+  return { status: 200, headers: { 'Last-Modified': httpDate(new Date().toISOString()) }, body: bundle.toString() };
+}
+
+function parseCount(v: string | null): number {
+  if (v === null) return DEFAULT_HISTORY_COUNT;
+  if (!/^[0-9]+$/.test(v)) throw errors.badRequest(`_count must be a non-negative integer: ${v}`, '_count');
+  const n = Number(v);
+  if (n > MAX_HISTORY_COUNT) throw errors.badRequest(`_count may be at most ${MAX_HISTORY_COUNT}`, '_count');
+  return n;
+}
+
+// FHIR instant: full date and time with seconds and a time zone (R4 datatypes.html#instant).
+const INSTANT = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$/;
+
+function parseInstant(v: string | null, name: string): string | undefined {
+  if (v === null) return undefined;
+  if (!INSTANT.test(v) || Number.isNaN(Date.parse(v))) {
+    throw errors.badRequest(`${name} must be a FHIR instant such as 2024-01-31T12:00:00Z: ${v}`, name);
+  }
+  return new Date(v).toISOString();
+}

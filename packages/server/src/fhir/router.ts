@@ -1,0 +1,77 @@
+import { errors } from '@confide/fhir';
+import { processBundle } from './bundle.ts';
+import { capabilityStatement, type CapabilityOptions } from './capability.ts';
+import * as crud from './crud.ts';
+import { history } from './history.ts';
+import { patch } from './patch.ts';
+import { parseRoute } from './route.ts';
+import type { FhirContext, FhirRequest, FhirResponse } from './types.ts';
+
+export interface FhirRouterOptions {
+  version: string;
+  /** Search for a type (GET [type], POST [type]/_search), when available. */
+  search?: (ctx: FhirContext, req: FhirRequest, type: string | undefined) => Promise<FhirResponse>;
+  searchParams?: CapabilityOptions['searchParams'];
+}
+
+/** Dispatches one FHIR interaction (R4 http.html) to its handler. */
+export function createFhirRouter(options: FhirRouterOptions) {
+  let capability: string | undefined;
+  const dispatch = async (ctx: FhirContext, req: FhirRequest): Promise<FhirResponse> => {
+    const route = parseRoute(req.path);
+    const m = req.method === 'HEAD' ? 'GET' : req.method;
+    const search = (type: string | undefined) => {
+      if (!options.search) throw errors.notSupported('Search is not available');
+      return options.search(ctx, req, type);
+    };
+    switch (route.kind) {
+      case 'metadata':
+        if (m !== 'GET') break;
+        capability ??= JSON.stringify(
+          capabilityStatement({ baseUrl: ctx.baseUrl, version: options.version, searchParams: options.searchParams }),
+        );
+        return { status: 200, body: capability };
+      case 'base':
+        if (m === 'POST') {
+          if (ctx.inTransaction) throw errors.badRequest('A Bundle entry cannot itself be a batch or transaction');
+          return processBundle(ctx, req, dispatch);
+        }
+        if (m === 'GET') return search(undefined);
+        break;
+      case 'system-search':
+        if (m === 'POST') return search(undefined);
+        break;
+      case 'system-history':
+        if (m === 'GET') return history(ctx, req);
+        break;
+      case 'type':
+        if (m === 'GET') return search(route.type);
+        if (m === 'POST') return crud.create(ctx, req, route.type);
+        if (m === 'PUT') return crud.conditionalUpdate(ctx, req, route.type);
+        if (m === 'DELETE') return crud.conditionalDelete(ctx, req, route.type);
+        break;
+      case 'type-search':
+        if (m === 'POST') return search(route.type);
+        break;
+      case 'type-history':
+        if (m === 'GET') return history(ctx, req, route.type);
+        break;
+      case 'instance':
+        if (m === 'GET') return crud.read(ctx, req, route.type, route.id);
+        if (m === 'PUT') return crud.update(ctx, req, route.type, route.id);
+        if (m === 'PATCH') return patch(ctx, req, route.type, route.id);
+        if (m === 'DELETE') return crud.remove(ctx, req, route.type, route.id);
+        break;
+      case 'instance-history':
+        if (m === 'GET') return history(ctx, req, route.type, route.id);
+        break;
+      case 'version':
+        if (m === 'GET') return crud.vread(ctx, req, route.type, route.id, route.vid);
+        break;
+      default:
+        throw errors.notSupported(`Operation $${'operation' in route ? route.operation : ''} is not supported`);
+    }
+    throw errors.methodNotAllowed(`${req.method} is not allowed on ${req.path || 'the base URL'}`);
+  };
+  return dispatch;
+}

@@ -1,0 +1,28 @@
+import type { Repository } from '@confide/store';
+
+/** A FHIR interaction, independent of HTTP, so that Bundle entries run through the same code as requests. */
+export interface FhirRequest {
+  method: string;
+  /** Path below the FHIR base, without leading slash, e.g. `Patient/123/_history/2`; empty for the base. */
+  path: string;
+  query: URLSearchParams;
+  /** Lower-case header names. */
+  headers: Record<string, string | undefined>;
+  /** The parsed JSON body, when there is one. */
+  body?: unknown;
+}
+
+/** `body` is JSON text (passed through as stored) or a value to serialize. */
+export interface FhirResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | object;
+}
+
+export interface FhirContext {
+  repo: Repository;
+  /** Absolute base URL of the FHIR endpoint, e.g. http://127.0.0.1:8080/fhir/R4 */
+  baseUrl: string;
+  /** Set while running the entries of a transaction Bundle. */
+  inTransaction?: boolean;
+}

@@ -1,0 +1,5 @@
+export * from './app.ts';
+export * from './fhir/types.ts';
+export { createFhirRouter, type FhirRouterOptions } from './fhir/router.ts';
+export { createHttpServer, listen, FHIR_BASE_PATH, type RunningServer } from './http/server.ts';
+export { VERSION } from './version.ts';

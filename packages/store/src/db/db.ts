@@ -1,0 +1,30 @@
+/**
+ * The one database interface the store uses. Both backends (PGlite in-process, PostgreSQL over `pg`) speak
+ * the same SQL, so everything above this file is written once.
+ */
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>>;
+  /** Runs a multi-statement SQL script (no parameters). */
+  exec(sql: string): Promise<void>;
+}
+
+export type DbKind = 'pglite' | 'postgres';
+
+export interface Db extends Queryable {
+  readonly kind: DbKind;
+  /** Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Streams the rows of a query without holding them all in memory. */
+  stream<R = Record<string, unknown>>(sql: string, params: unknown[], batchSize?: number): AsyncIterable<R>;
+  close(): Promise<void>;
+}
+
+/** Quotes an SQL identifier. Only names from the FHIR definitions or the schema reach this. */
+export function ident(name: string): string {
+  return '"' + name.replace(/"/g, '""') + '"';
+}

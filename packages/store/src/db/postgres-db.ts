@@ -1,0 +1,85 @@
+import pg from 'pg';
+import type { Db, QueryResult, Queryable } from './db.ts';
+
+// Keep timestamps and big integers as the text PostgreSQL sends: the store formats FHIR instants itself.
+pg.types.setTypeParser(1184, (v) => v); // timestamptz
+pg.types.setTypeParser(1114, (v) => v); // timestamp
+pg.types.setTypeParser(20, (v) => v); // int8
+
+export interface PostgresOptions {
+  connectionString: string;
+  max?: number;
+}
+
+/** PostgreSQL through a `pg` connection pool. Concurrent commits on separate connections share WAL flushes. */
+export class PostgresDb implements Db {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+
+  constructor(options: PostgresOptions) {
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.max ?? 10,
+      options: '-c TimeZone=UTC -c DateStyle=ISO',
+    });
+    // An idle client that errors (server restart) must not crash the process.
+    this.pool.on('error', () => undefined);
+  }
+
+  async query<R>(sql: string, params: unknown[] = []): Promise<QueryResult<R>> {
+    const r = await this.pool.query(sql, params as unknown[]);
+    return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const tx: Queryable = {
+      async query<R>(sql: string, params: unknown[] = []) {
+        const r = await client.query(sql, params as unknown[]);
+        return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+      },
+      async exec(sql: string) {
+        await client.query(sql);
+      },
+    };
+    try {
+      await client.query('BEGIN');
+      const result = await fn(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async *stream<R>(sql: string, params: unknown[], batchSize = 500): AsyncIterable<R> {
+    // A server-side cursor inside a read-only transaction: rows arrive batch by batch.
+    const client = await this.pool.connect();
+    let ok = false;
+    try {
+      await client.query('BEGIN READ ONLY');
+      await client.query(`DECLARE confide_cursor NO SCROLL CURSOR FOR ${sql}`, params as unknown[]);
+      for (;;) {
+        const r = await client.query(`FETCH ${batchSize} FROM confide_cursor`);
+        for (const row of r.rows) yield row as R;
+        if (r.rows.length < batchSize) break;
+      }
+      await client.query('COMMIT');
+      ok = true;
+    } finally {
+      if (!ok) await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

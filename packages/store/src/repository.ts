@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto';
+import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import { errors, isResourceType, isValidId } from '@confide/fhir';
+import { ident, type Db, type Queryable } from './db/db.ts';
+import { fromRow, type ResourceRow, type StoredResource } from './stored-resource.ts';
+import { flushWrites, noIndexer, type PendingWrite, type SearchIndexer } from './write-batch.ts';
+import { withRetry } from './retry.ts';
+
+export type Validator = (resource: unknown) => OperationOutcomeIssue[];
+
+/** Finds the ids of resources matching a FHIR search query; used by conditional interactions. */
+export interface ConditionalMatcher {
+  findMatches(tx: Queryable, resourceType: string, query: URLSearchParams, limit: number): Promise<StoredResource[]>;
+}
+
+export interface RepositoryOptions {
+  validate?: Validator;
+  indexer?: SearchIndexer;
+  matcher?: ConditionalMatcher;
+  /** Clock, for tests. */
+  now?: () => Date;
+}
+
+export interface WriteResult {
+  resource: StoredResource;
+  /** 'created' (201), 'updated' (200), 'unchanged' (conditional create matched: 200), 'deleted' */
+  outcome: 'created' | 'updated' | 'existing' | 'deleted' | 'not-found';
+}
+
+const SELECT_COLUMNS = 'id, version_id, last_updated, deleted, content';
+
+/**
+ * The FHIR repository: every read and write of resources goes through here. Writes validate, assign
+ * versions and timestamps, and commit the history row and the current row together.
+ *
+ * A Repository is either bound to the database (each write its own transaction) or to one open transaction
+ * (see `transaction`), in which case nothing it does opens another.
+ */
+export class Repository {
+  private readonly validate: Validator;
+  private readonly indexer: SearchIndexer;
+  private readonly matcher: ConditionalMatcher | undefined;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly db: Db,
+    options: RepositoryOptions = {},
+    private readonly tx?: Queryable,
+  ) {
+    this.validate = options.validate ?? (() => []);
+    this.indexer = options.indexer ?? noIndexer;
+    this.matcher = options.matcher;
+    this.now = options.now ?? (() => new Date());
+    this.options = options;
+  }
+
+  private readonly options: RepositoryOptions;
+
+  get database(): Db {
+    return this.db;
+  }
+
+  get searchIndexer(): SearchIndexer {
+    return this.indexer;
+  }
+
+  /** Runs `fn` with a repository bound to one transaction; all of it commits or none of it does. */
+  async transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T> {
+    if (this.tx) return fn(this);
+    return withRetry(() => this.db.transaction((tx) => fn(new Repository(this.db, this.options, tx))));
+  }
+
+  private get q(): Queryable {
+    return this.tx ?? this.db;
+  }
+
+  // ---- reads -------------------------------------------------------------------------------------
+
+  /** The current version, deleted or not; undefined when the id was never used. */
+  async readCurrent(resourceType: string, id: string, forUpdate = false): Promise<StoredResource | undefined> {
+    checkType(resourceType);
+    if (!isValidId(id)) return undefined;
+    const r = await this.q.query<ResourceRow>(
+      `SELECT ${SELECT_COLUMNS} FROM ${ident(resourceType)} WHERE id = $1${forUpdate && this.tx ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
+    return r.rows[0] ? fromRow(resourceType, r.rows[0]) : undefined;
+  }
+
+  /** read: 404 when unknown, 410 when deleted. */
+  async read(resourceType: string, id: string): Promise<StoredResource> {
+    const r = await this.readCurrent(resourceType, id);
+    if (!r) throw errors.notFound(`${resourceType}/${id} not found`);
+    if (r.deleted) throw errors.gone(`${resourceType}/${id} was deleted`);
+    return r;
+  }
+
+  /** vread: 404 when the version never existed, 410 when that version is a deletion. */
+  async vread(resourceType: string, id: string, versionId: string): Promise<StoredResource> {
+    checkType(resourceType);
+    const v = Number(versionId);
+    if (!isValidId(id) || !/^[1-9][0-9]{0,8}$/.test(versionId)) {
+      throw errors.notFound(`${resourceType}/${id}/_history/${versionId} not found`);
+    }
+    const r = await this.q.query<ResourceRow>(
+      `SELECT ${SELECT_COLUMNS} FROM resource_history WHERE resource_type = $1 AND id = $2 AND version_id = $3`,
+      [resourceType, id, v],
+    );
+    const row = r.rows[0];
+    if (!row) throw errors.notFound(`${resourceType}/${id}/_history/${versionId} not found`);
+    const stored = fromRow(resourceType, row);
+    if (stored.deleted) throw errors.gone(`${resourceType}/${id}/_history/${versionId} is a deletion`);
+    return stored;
+  }
+
+  // ---- writes ------------------------------------------------------------------------------------
+
+  /** create, with a server-assigned id; with `ifNoneExist`, a conditional create (R4 http.html#ccreate). */
+  async create(resource: unknown, options: { ifNoneExist?: string; id?: string } = {}): Promise<WriteResult> {
+    const res = this.checkResource(resource);
+    if (options.ifNoneExist !== undefined) {
+      const query = new URLSearchParams(options.ifNoneExist);
+      return this.transaction(async (repo) => {
+        await repo.lockConditional(res.resourceType, query);
+        const matches = await repo.findMatches(res.resourceType, query, 2);
+        if (matches.length > 1) {
+          throw errors.multipleMatches(`If-None-Exist matched ${matches.length} or more ${res.resourceType} resources`);
+        }
+        if (matches.length === 1) return { resource: matches[0], outcome: 'existing' as const };
+        return repo.create(res, { id: options.id });
+      });
+    }
+    const write = this.prepare(res, options.id ?? randomUUID(), 1);
+    await this.commit([write]);
+    return { resource: toStored(write), outcome: 'created' };
+  }
+
+  /**
+   * update (R4 http.html#update): `ifMatch` is the version the client last saw (412 when stale). An unknown
+   * id creates the resource with that id (update-as-create).
+   */
+  async update(resourceType: string, id: string, resource: unknown, options: { ifMatch?: string } = {}): Promise<WriteResult> {
+    checkType(resourceType);
+    const res = this.checkResource(resource);
+    if (res.resourceType !== resourceType) {
+      throw errors.badRequest(`resourceType ${res.resourceType} does not match the URL (${resourceType})`, 'resourceType');
+    }
+    if (res.id === undefined) throw errors.badRequest('The resource must have an id to update', `${resourceType}.id`);
+    if (res.id !== id) throw errors.badRequest(`The resource id ${res.id} does not match the URL id ${id}`, `${resourceType}.id`);
+    if (!isValidId(id)) throw errors.badRequest(`Invalid id: ${id}`, `${resourceType}.id`);
+    return this.transaction(async (repo) => {
+      await repo.lockResource(resourceType, id);
+      const current = await repo.readCurrent(resourceType, id, true);
+      checkIfMatch(options.ifMatch, current);
+      const write = repo.prepare(res, id, (current?.versionId ?? 0) + 1);
+      await repo.commit([write]);
+      return { resource: toStored(write), outcome: current && !current.deleted ? 'updated' : 'created' };
+    });
+  }
+
+  /** conditional update (R4 http.html#cond-update). */
+  async conditionalUpdate(resourceType: string, query: URLSearchParams, resource: unknown): Promise<WriteResult> {
+    checkType(resourceType);
+    const res = this.checkResource(resource);
+    return this.transaction(async (repo) => {
+      await repo.lockConditional(resourceType, query);
+      const matches = await repo.findMatches(resourceType, query, 2);
+      if (matches.length > 1) throw errors.multipleMatches(`The condition matched more than one ${resourceType}`);
+      if (matches.length === 1) {
+        const id = matches[0].id;
+        if (res.id !== undefined && res.id !== id) {
+          throw errors.badRequest(`The resource id ${res.id} does not match the matched resource ${id}`, `${resourceType}.id`);
+        }
+        return repo.update(resourceType, id, { ...res, id });
+      }
+      if (res.id !== undefined) return repo.update(resourceType, res.id, res);
+      return repo.create(res);
+    });
+  }
+
+  /** delete (R4 http.html#delete): deleting a deleted or unknown resource succeeds and changes nothing. */
+  async delete(resourceType: string, id: string): Promise<WriteResult> {
+    checkType(resourceType);
+    return this.transaction(async (repo) => {
+      await repo.lockResource(resourceType, id);
+      const current = await repo.readCurrent(resourceType, id, true);
+      if (!current) return { resource: missing(resourceType, id), outcome: 'not-found' as const };
+      if (current.deleted) return { resource: current, outcome: 'deleted' as const };
+      const write: PendingWrite = {
+        resourceType,
+        id,
+        versionId: current.versionId + 1,
+        lastUpdated: repo.now().toISOString(),
+        deleted: true,
+        json: null,
+      };
+      await repo.commit([write]);
+      return { resource: toStored(write), outcome: 'deleted' as const };
+    });
+  }
+
+  /** conditional delete: this server deletes every match (R4 http.html#cdelete allows single or multiple). */
+  async conditionalDelete(resourceType: string, query: URLSearchParams, max = 100): Promise<WriteResult[]> {
+    checkType(resourceType);
+    return this.transaction(async (repo) => {
+      await repo.lockConditional(resourceType, query);
+      const matches = await repo.findMatches(resourceType, query, max + 1);
+      if (matches.length > max) throw errors.multipleMatches(`The condition matched more than ${max} resources`);
+      const out: WriteResult[] = [];
+      for (const m of matches) out.push(await repo.delete(resourceType, m.id));
+      return out;
+    });
+  }
+
+  /** Writes a set of already prepared versions (used by bundle processing). */
+  async commit(writes: PendingWrite[]): Promise<void> {
+    if (this.tx) {
+      await flushWrites(this.tx, writes, this.indexer);
+    } else {
+      await withRetry(() => this.db.transaction((tx) => flushWrites(tx, writes, this.indexer)));
+    }
+  }
+
+  /**
+   * Validates a resource and turns it into the version to write: server id, versionId and lastUpdated in
+   * meta, keys in a readable order, JSON text made once.
+   */
+  prepare(resource: Resource, id: string, versionId: number): PendingWrite {
+    const issues = this.validate(resource);
+    if (issues.length > 0) throw errors.invalid(issues);
+    const lastUpdated = this.now().toISOString();
+    const { resourceType, id: _ignored, meta, ...rest } = resource as Resource & Record<string, unknown>;
+    const stored = {
+      resourceType,
+      id,
+      meta: { ...meta, versionId: String(versionId), lastUpdated },
+      ...rest,
+    } as unknown as Resource;
+    return { resourceType, id, versionId, lastUpdated, deleted: false, json: JSON.stringify(stored), resource: stored };
+  }
+
+  /** Conditional interactions (R4 http.html#ccreate etc.) take their matches from search. */
+  async findMatches(resourceType: string, query: URLSearchParams, limit: number): Promise<StoredResource[]> {
+    if (!this.matcher) throw errors.notSupported('Conditional interactions need search, which is not configured');
+    return this.matcher.findMatches(this.q, resourceType, query, limit);
+  }
+
+  /**
+   * Serializes conditional interactions with the same criteria, so that two concurrent conditional creates
+   * cannot both see "no match" and both create. Held until the transaction ends.
+   */
+  private async lockConditional(resourceType: string, query: URLSearchParams): Promise<void> {
+    const key = resourceType + '?' + [...query.entries()].map(([k, v]) => `${k}=${v}`).sort().join('&');
+    await this.q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
+  }
+
+  /** Serializes writes to one resource id, including its creation (the row may not exist yet). */
+  private async lockResource(resourceType: string, id: string): Promise<void> {
+    await this.q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [resourceType + '/' + id]);
+  }
+
+  private checkResource(resource: unknown): Resource {
+    if (resource === null || typeof resource !== 'object' || Array.isArray(resource)) {
+      throw errors.badRequest('The body must be a FHIR resource (a JSON object)');
+    }
+    const type = (resource as { resourceType?: unknown }).resourceType;
+    if (typeof type !== 'string') throw errors.badRequest('The resource has no resourceType', 'resourceType');
+    if (!isResourceType(type)) throw errors.badRequest(`Unknown resourceType: ${type}`, 'resourceType');
+    return resource as Resource;
+  }
+}
+
+function checkType(resourceType: string): void {
+  if (!isResourceType(resourceType)) throw errors.notFound(`Unknown resource type: ${resourceType}`);
+}
+
+function checkIfMatch(ifMatch: string | undefined, current: StoredResource | undefined): void {
+  if (ifMatch === undefined) return;
+  const m = /^(?:W\/)?"?([^"]*)"?$/.exec(ifMatch.trim());
+  const wanted = m ? m[1] : ifMatch;
+  if (!current || current.deleted) {
+    throw errors.preconditionFailed(`If-Match: the resource does not exist (wanted version ${wanted})`);
+  }
+  if (String(current.versionId) !== wanted) {
+    throw errors.preconditionFailed(`If-Match: version ${wanted} is not the current version (${current.versionId})`);
+  }
+}
+
+function toStored(w: PendingWrite): StoredResource {
+  return { resourceType: w.resourceType, id: w.id, versionId: w.versionId, lastUpdated: w.lastUpdated, deleted: w.deleted, json: w.json };
+}
+
+function missing(resourceType: string, id: string): StoredResource {
+  return { resourceType, id, versionId: 0, lastUpdated: new Date(0).toISOString(), deleted: true, json: null };
+}
