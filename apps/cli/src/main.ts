@@ -1,10 +1,5 @@
 import { DataDirInUseError, MigrationFailedError, SchemaTooNewError } from '@confide/store';
 import { OperationOutcomeError } from '@confide/fhir';
-import { exportCommand } from './commands/export.ts';
-import { importCommand } from './commands/import.ts';
-import { migrate } from './commands/migrate.ts';
-import { seed } from './commands/seed.ts';
-import { start } from './commands/start.ts';
 
 const USAGE = `Usage: confide <command> [options]
 
@@ -18,12 +13,15 @@ Commands:
 The embedded database lives in --data (default ./data); set DATABASE_URL to use PostgreSQL instead.
 `;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  start,
-  migrate,
-  seed,
-  import: importCommand,
-  export: exportCommand,
+type Command = (argv: string[]) => Promise<number>;
+
+// Loaded on demand, so that `confide start` does not load the demo generator or the importer.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./commands/start.ts')).start,
+  migrate: async () => (await import('./commands/migrate.ts')).migrate,
+  seed: async () => (await import('./commands/seed.ts')).seed,
+  import: async () => (await import('./commands/import.ts')).importCommand,
+  export: async () => (await import('./commands/export.ts')).exportCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -32,12 +30,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command ? 0 : 1;
   }
-  const run = COMMANDS[command];
-  if (!run) {
+  const load = COMMANDS[command];
+  if (!load) {
     process.stderr.write(`Unknown command: ${command}\n\n${USAGE}`);
     return 2;
   }
   try {
+    const run = await load();
     return await run(rest);
   } catch (e) {
     process.stderr.write(`confide ${command}: ${describe(e)}\n`);

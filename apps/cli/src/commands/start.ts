@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createConfide } from '@confide/server';
 import { dbOptions, describeDb } from '../config.ts';
-import { seedDemo } from './seed.ts';
 
 export async function start(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -20,6 +19,7 @@ export async function start(argv: string[]): Promise<number> {
   const confide = await createConfide({ ...db, publicUrl: values['public-url'] });
   if (confide.created && !values['no-demo']) {
     process.stderr.write('First run: loading the demo practice...\n');
+    const { seedDemo } = await import('./seed.ts');
     await seedDemo(confide, {});
   }
   const running = await confide.listen(port, values.host);

@@ -1,5 +1,4 @@
-import pg from 'pg';
-import { randomBytes } from 'node:crypto';
+import { createScratchDatabase } from '../../../store/test/support.ts';
 import { createConfide, type Confide, type ConfideOptions } from '../../src/index.ts';
 
 /**
@@ -12,25 +11,6 @@ export interface TestServer {
   base: string;
   backend: 'pglite' | 'postgres';
   close(): Promise<void>;
-}
-
-export async function createScratchDatabase(databaseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `confide_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(databaseUrl);
-  u.pathname = '/' + name;
-  return {
-    url: u.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: databaseUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
 }
 
 export async function startTestServer(options: Partial<ConfideOptions> = {}): Promise<TestServer> {
