@@ -1,5 +1,6 @@
 import type http from 'node:http';
-import { migrate, openDb, Repository, type Db, type OpenDbOptions, type RepositoryOptions } from '@confide/store';
+import { validateResource } from '@confide/fhir';
+import { migrate, openDb, Repository, searchIndexer, searchMatcher, type Db, type OpenDbOptions, type RepositoryOptions } from '@confide/store';
 import { createFhirRouter, type FhirRouterOptions } from './fhir/router.ts';
 import { createHttpServer, FHIR_BASE_PATH, listen, type RunningServer } from './http/server.ts';
 import type { FhirRequest, FhirResponse } from './fhir/types.ts';
@@ -36,7 +37,7 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
     await db.close();
     throw e;
   }
-  const repo = new Repository(db, options.repository);
+  const repo = new Repository(db, { validate: validateResource, indexer: searchIndexer, matcher: searchMatcher, ...options.repository });
   const fhir = createFhirRouter({ version: VERSION, search: options.search, searchParams: options.searchParams });
   const server = createHttpServer({
     repo,

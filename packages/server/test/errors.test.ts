@@ -35,6 +35,24 @@ describe('bad input gets a clear 4xx OperationOutcome and writes nothing', () =>
     expect(await countPatients()).toBe(before);
   });
 
+  it.each([
+    ['a code outside a required value set', { resourceType: 'Patient', gender: 'robot' }, 'Patient.gender'],
+    ['an unknown element', { resourceType: 'Patient', nickname: 'x' }, 'Patient.nickname'],
+    ['a single value where an array belongs', { resourceType: 'Patient', name: { family: 'x' } }, 'Patient.name'],
+    ['a malformed date', { resourceType: 'Patient', birthDate: '1990-13-45' }, 'Patient.birthDate'],
+    ['a missing required element', { resourceType: 'Observation', code: { text: 'x' } }, 'Observation.status'],
+    ['a malformed reference', { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: 'not a reference' } }, 'Observation.subject.reference'],
+  ])('validates against R4: %s', async (_name, resource, expression) => {
+    const type = resource.resourceType;
+    const r = await request(s.base, 'POST', type, resource);
+    expect(r.status).toBe(400);
+    expect(r.body.resourceType).toBe('OperationOutcome');
+    expect(r.body.issue.map((i: any) => i.expression?.[0])).toContain(expression);
+    const put = await request(s.base, 'PUT', `${type}/invalid-put`, { ...resource, id: 'invalid-put' });
+    expect(put.status).toBe(400);
+    expect((await request(s.base, 'GET', `${type}/invalid-put`)).status).toBe(404);
+  });
+
   it('refuses an oversized body with 413', async () => {
     const big = JSON.stringify({ resourceType: 'Patient', name: [{ text: 'x'.repeat(2 * 1024 * 1024) }] });
     const r = await request(s.base, 'POST', 'Patient', big);

@@ -7,3 +7,4 @@ export * from './stored-resource.ts';
 export * from './repository.ts';
 export * from './history.ts';
 export { flushWrites, noIndexer, type PendingWrite, type SearchIndexer } from './write-batch.ts';
+export * from './search/index.ts';

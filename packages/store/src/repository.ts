@@ -74,6 +74,11 @@ export class Repository {
     return this.tx ?? this.db;
   }
 
+  /** The open transaction when bound to one, otherwise the database. */
+  get queryable(): Queryable {
+    return this.q;
+  }
+
   // ---- reads -------------------------------------------------------------------------------------
 
   /** The current version, deleted or not; undefined when the id was never used. */
@@ -155,6 +160,46 @@ export class Repository {
       const write = repo.prepare(res, id, (current?.versionId ?? 0) + 1);
       await repo.commit([write]);
       return { resource: toStored(write), outcome: current && !current.deleted ? 'updated' : 'created' };
+    });
+  }
+
+  /**
+   * Many updates in one go (transaction Bundles): one lock statement, one read of the current versions per
+   * type, one batched write. Same checks and results as `update` for each.
+   */
+  async updateMany(items: { resourceType: string; id: string; resource: unknown; ifMatch?: string }[]): Promise<WriteResult[]> {
+    const resources = items.map((it) => {
+      checkType(it.resourceType);
+      const res = this.checkResource(it.resource);
+      if (res.resourceType !== it.resourceType) {
+        throw errors.badRequest(`resourceType ${res.resourceType} does not match the URL (${it.resourceType})`, 'resourceType');
+      }
+      if (res.id !== it.id) throw errors.badRequest(`The resource id ${String(res.id)} does not match the URL id ${it.id}`, `${it.resourceType}.id`);
+      if (!isValidId(it.id)) throw errors.badRequest(`Invalid id: ${it.id}`, `${it.resourceType}.id`);
+      return res;
+    });
+    return this.transaction(async (repo) => {
+      const keys = [...new Set(items.map((it) => `${it.resourceType}/${it.id}`))].sort();
+      if (keys.length !== items.length) throw errors.badRequest('The same resource appears more than once');
+      await repo.q.query('SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) AS k ORDER BY k', [keys]);
+      const current = new Map<string, StoredResource>();
+      const byType = new Map<string, string[]>();
+      for (const it of items) byType.set(it.resourceType, [...(byType.get(it.resourceType) ?? []), it.id]);
+      for (const [type, ids] of byType) {
+        const r = await repo.q.query<ResourceRow>(`SELECT ${SELECT_COLUMNS} FROM ${ident(type)} WHERE id = ANY($1::text[]) FOR UPDATE`, [ids]);
+        for (const row of r.rows) current.set(`${type}/${row.id}`, fromRow(type, row));
+      }
+      const writes: PendingWrite[] = [];
+      const results: WriteResult[] = [];
+      items.forEach((it, i) => {
+        const cur = current.get(`${it.resourceType}/${it.id}`);
+        checkIfMatch(it.ifMatch, cur);
+        const w = repo.prepare(resources[i], it.id, (cur?.versionId ?? 0) + 1);
+        writes.push(w);
+        results.push({ resource: toStored(w), outcome: cur && !cur.deleted ? 'updated' : 'created' });
+      });
+      await repo.commit(writes);
+      return results;
     });
   }
 

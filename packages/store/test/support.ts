@@ -1,4 +1,6 @@
-import { openDb, type Db } from '../src/index.ts';
+import fs from 'node:fs';
+import { inject } from 'vitest';
+import { openDb, type Db, type OpenDbOptions } from '../src/index.ts';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
@@ -9,7 +11,7 @@ export async function scratchDb(): Promise<{ db: Db; close(): Promise<void> }> {
     const db = await openDb({ memory: true });
     return { db, close: () => db.close() };
   }
-  const scratch = await createScratchDatabase(url);
+  const scratch = await createScratchDatabase(url, false);
   const db = await openDb({ databaseUrl: scratch.url });
   return {
     db,
@@ -21,11 +23,12 @@ export async function scratchDb(): Promise<{ db: Db; close(): Promise<void> }> {
 }
 
 /** Creates an empty database on the PostgreSQL server of `databaseUrl`; `drop` removes it. */
-export async function createScratchDatabase(databaseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createScratchDatabase(databaseUrl: string, migrated = true): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `confide_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  const template = migrated ? inject('postgresTemplate') : undefined;
+  await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
   await admin.end();
   const u = new URL(databaseUrl);
   u.pathname = '/' + name;
@@ -40,3 +43,10 @@ export async function createScratchDatabase(databaseUrl: string): Promise<{ url:
   };
 }
 
+
+/** Open options for a fresh, already migrated in-memory PGlite (a copy of the suite's template). */
+export async function pgliteFromTemplate(): Promise<OpenDbOptions> {
+  const file = inject('pgliteTemplate');
+  if (!file) return { memory: true };
+  return { memory: true, template: new Blob([fs.readFileSync(file)]) };
+}

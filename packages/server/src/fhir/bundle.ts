@@ -148,9 +148,41 @@ async function runTransaction(ctx: FhirContext, entries: Entry[], req: FhirReque
       };
     }
   };
+  // Plain PUTs (conditional ones were resolved to Type/id above) are written together too.
+  const puts = order.filter((e) => e.method === 'PUT');
+  let putsDone = false;
+  const runPuts = async () => {
+    if (putsDone) return;
+    putsDone = true;
+    if (puts.length === 0) return;
+    let results;
+    try {
+      results = await repo.updateMany(
+        puts.map((e) => {
+          const [type, id] = e.path.split('/');
+          return { resourceType: type, id, resource: e.resource, ifMatch: e.ifMatch };
+        }),
+      );
+    } catch (err) {
+      // Find which entry failed by running them one by one: slower, but only on the error path.
+      throw await blame(err, puts, ctx, req, dispatch);
+    }
+    results.forEach((result, i) => {
+      const r = result.resource;
+      responses[puts[i].index] = {
+        status: result.outcome === 'created' ? 201 : 200,
+        headers: { Location: `${ctx.baseUrl}/${r.resourceType}/${r.id}/_history/${r.versionId}`, ETag: `W/"${r.versionId}"`, 'Last-Modified': r.lastUpdated },
+        body: r.json ?? undefined,
+      };
+    });
+  };
   for (const e of order) {
     try {
       if (e.method !== 'POST' && e.method !== 'DELETE') await flushCreates();
+      if (e.method === 'PUT') {
+        await runPuts();
+        continue;
+      }
       if (e.method === 'POST') {
         const found = existing.get(e.index);
         if (found) {
@@ -171,6 +203,24 @@ async function runTransaction(ctx: FhirContext, entries: Entry[], req: FhirReque
   }
   await flushCreates();
   return responses;
+}
+
+/**
+ * A batched write failed as a whole; report the first entry that fails on its own, inside a savepoint so the
+ * probing leaves nothing behind (the transaction is rolled back anyway).
+ */
+async function blame(err: unknown, entries: Entry[], ctx: FhirContext, req: FhirRequest, dispatch: Dispatch): Promise<unknown> {
+  if (!(err instanceof OperationOutcomeError)) return err;
+  for (const e of entries) {
+    try {
+      await ctx.repo.queryable.query('SAVEPOINT blame');
+      await dispatch(ctx, toRequest(e, req));
+      await ctx.repo.queryable.query('ROLLBACK TO SAVEPOINT blame');
+    } catch (inner) {
+      return atEntry(inner, e.index);
+    }
+  }
+  return err;
 }
 
 function parseEntry(raw: unknown, index: number): Entry {

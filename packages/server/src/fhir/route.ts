@@ -14,7 +14,8 @@ export type Route =
   | { kind: 'version'; type: string; id: string; vid: string }
   | { kind: 'type-operation'; type: string; operation: string }
   | { kind: 'instance-operation'; type: string; id: string; operation: string }
-  | { kind: 'system-operation'; operation: string };
+  | { kind: 'system-operation'; operation: string }
+  | { kind: 'compartment-search'; compartmentType: string; id: string; type: string };
 
 export function parseRoute(path: string): Route {
   const parts = path.split('/').filter((p) => p.length > 0).map(decode);
@@ -37,6 +38,7 @@ export function parseRoute(path: string): Route {
   if (parts.length === 3) {
     if (c === '_history') return { kind: 'instance-history', type, id: b };
     if (c.startsWith('$')) return { kind: 'instance-operation', type, id: b, operation: c.slice(1) };
+    return { kind: 'compartment-search', compartmentType: type, id: b, type: checkType(c) };
   }
   if (parts.length === 4 && c === '_history') return { kind: 'version', type, id: b, vid: d };
   throw errors.notFound(`No such FHIR endpoint: ${path}`);

@@ -1,10 +1,11 @@
-import { errors } from '@confide/fhir';
+import { errors, searchParameters } from '@confide/fhir';
 import { processBundle } from './bundle.ts';
 import { capabilityStatement, type CapabilityOptions } from './capability.ts';
 import * as crud from './crud.ts';
 import { history } from './history.ts';
 import { patch } from './patch.ts';
 import { parseRoute } from './route.ts';
+import { search as searchHandler } from './search.ts';
 import type { FhirContext, FhirRequest, FhirResponse } from './types.ts';
 
 export interface FhirRouterOptions {
@@ -20,15 +21,12 @@ export function createFhirRouter(options: FhirRouterOptions) {
   const dispatch = async (ctx: FhirContext, req: FhirRequest): Promise<FhirResponse> => {
     const route = parseRoute(req.path);
     const m = req.method === 'HEAD' ? 'GET' : req.method;
-    const search = (type: string | undefined) => {
-      if (!options.search) throw errors.notSupported('Search is not available');
-      return options.search(ctx, req, type);
-    };
+    const search = (type: string | undefined) => (options.search ?? searchHandler)(ctx, req, type);
     switch (route.kind) {
       case 'metadata':
         if (m !== 'GET') break;
         capability ??= JSON.stringify(
-          capabilityStatement({ baseUrl: ctx.baseUrl, version: options.version, searchParams: options.searchParams }),
+          capabilityStatement({ baseUrl: ctx.baseUrl, version: options.version, searchParams: options.searchParams ?? defaultSearchParams }),
         );
         return { status: 200, body: capability };
       case 'base':
@@ -68,10 +66,21 @@ export function createFhirRouter(options: FhirRouterOptions) {
       case 'version':
         if (m === 'GET') return crud.vread(ctx, req, route.type, route.id, route.vid);
         break;
+      case 'compartment-search':
+        if (m !== 'GET') break;
+        if (route.compartmentType !== 'Patient') throw errors.notSupported(`Only the Patient compartment is supported`);
+        return searchHandler(ctx, req, route.type, `Patient/${route.id}`);
       default:
         throw errors.notSupported(`Operation $${'operation' in route ? route.operation : ''} is not supported`);
     }
     throw errors.methodNotAllowed(`${req.method} is not allowed on ${req.path || 'the base URL'}`);
   };
   return dispatch;
+}
+
+/** Every R4 search parameter of a type, as the CapabilityStatement lists them. */
+function defaultSearchParams(type: string) {
+  return [...searchParameters(type).values()]
+    .filter((p) => p.special !== 'query' || p.code === '_has')
+    .map((p) => ({ name: p.code, type: p.type, definition: p.url }));
 }

@@ -1,4 +1,4 @@
-import { createScratchDatabase } from '../../../store/test/support.ts';
+import { createScratchDatabase, pgliteFromTemplate } from '../../../store/test/support.ts';
 import { createConfide, type Confide, type ConfideOptions } from '../../src/index.ts';
 
 /**
@@ -22,7 +22,7 @@ export async function startTestServer(options: Partial<ConfideOptions> = {}): Pr
     drop = scratch.drop;
     dbOptions = { databaseUrl: scratch.url };
   } else {
-    dbOptions = { memory: true };
+    dbOptions = await pgliteFromTemplate();
   }
   const confide = await createConfide({ ...dbOptions, ...options });
   const running = await confide.listen(0);

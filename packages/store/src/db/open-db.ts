@@ -13,6 +13,8 @@ export interface OpenDbOptions {
   memory?: boolean;
   poolSize?: number;
   durability?: 'full' | 'relaxed';
+  /** For an in-memory database: start from this data directory tarball. */
+  template?: Blob;
 }
 
 /** Opens the configured backend. For a PGlite folder, takes the folder's lock first. */
@@ -23,7 +25,7 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
     return db;
   }
   if (options.memory || !options.dataDir) {
-    return PgliteDb.open({});
+    return PgliteDb.open({ loadDataDir: options.template });
   }
   const dataDir = path.resolve(options.dataDir);
   const lock = DataDirLock.acquire(dataDir);

@@ -14,6 +14,8 @@ export interface PgliteOptions {
    * not a crash of the machine.
    */
   durability?: 'full' | 'relaxed';
+  /** A data directory tarball (from `dumpDataDir`) to start from, e.g. an already migrated template. */
+  loadDataDir?: Blob;
 }
 
 // PGlite's own start parameters (see its `defaultStartParams`) without `-F`, the flag that turns fsync off.
@@ -80,6 +82,7 @@ export class PgliteDb implements Db {
       dataDir: options.dataDir,
       parsers: PARSERS,
       startParams: durable ? DURABLE_START_PARAMS : undefined,
+      loadDataDir: options.loadDataDir,
     });
     let realFsync = false;
     if (durable) {
@@ -126,6 +129,11 @@ export class PgliteDb implements Db {
       for (const row of r.rows) yield row;
       if (r.rows.length < batchSize) break;
     }
+  }
+
+  /** The whole data directory as a tarball (used to clone migrated databases in tests). */
+  async dump(): Promise<Blob> {
+    return this.db.dumpDataDir('none');
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
+import { errors, parseSearchRequest, subsetResource, type SearchRequest } from '@confide/fhir';
+import { executeSearch, type StoredResource } from '@confide/store';
+import { BundleText } from './bundle-text.ts';
+import type { FhirContext, FhirRequest, FhirResponse } from './types.ts';
+
+export const MAX_COUNT = 1000;
+export const DEFAULT_COUNT = 20;
+
+/** `GET [type]?...`, `POST [type]/_search`, and compartment search `GET Patient/123/[type]?...` (R4 search.html). */
+export async function search(ctx: FhirContext, req: FhirRequest, type: string | undefined, compartment?: string): Promise<FhirResponse> {
+  if (!type) throw errors.notSupported('System-level search is not supported yet; search one resource type');
+  const query = new URLSearchParams(req.query);
+  const cursor = query.get('_cursor') ?? undefined;
+  query.delete('_cursor');
+  const lenient = /handling=lenient/i.test(req.headers.prefer ?? '');
+  const { request, warnings } = parseSearchRequest(type, query, { lenient, maxCount: MAX_COUNT, defaultCount: DEFAULT_COUNT });
+  const result = await executeSearch(ctx.repo.queryable, request, { baseUrl: ctx.baseUrl, cursor, compartment });
+  const base = compartment ? `${ctx.baseUrl}/${compartment}/${type}` : `${ctx.baseUrl}/${type}`;
+  const link = [{ relation: 'self', url: withQuery(base, query) }];
+  if (result.next) link.push({ relation: 'next', url: withQuery(base, query, result.next) });
+  if (result.previous) link.push({ relation: 'previous', url: withQuery(base, query, result.previous) });
+  const head: Record<string, unknown> = { resourceType: 'Bundle', id: randomUUID(), meta: { lastUpdated: new Date().toISOString() }, type: 'searchset' };
+  if (result.total !== undefined) head.total = result.total;
+  head.link = link;
+  const bundle = new BundleText(head);
+  for (const r of result.matches) bundle.add(entry(ctx, r, 'match', request));
+  for (const r of result.included) bundle.add(entry(ctx, r, 'include', request));
+  const notes: OperationOutcomeIssue[] = [...warnings];
+  if (result.includesTruncated) {
+    notes.push({ severity: 'warning', code: 'too-costly', details: { text: 'Included resources were cut at the server limit' } });
+  }
+  if (notes.length) {
+    bundle.add({ resourceJson: JSON.stringify({ resourceType: 'OperationOutcome', issue: notes }), search: { mode: 'outcome' } });
+  }
+  return { status: 200, body: bundle.toString() };
+}
+
+function entry(ctx: FhirContext, r: StoredResource, mode: 'match' | 'include', request: SearchRequest) {
+  let json = r.json;
+  if (json && (request.elements?.length || (request.summary && request.summary !== 'false'))) {
+    json = JSON.stringify(subsetResource(JSON.parse(json) as Record<string, unknown>, { summary: request.summary, elements: request.elements }));
+  }
+  return { fullUrl: `${ctx.baseUrl}/${r.resourceType}/${r.id}`, resourceJson: json, search: { mode } };
+}
+
+function withQuery(base: string, query: URLSearchParams, cursor?: string): string {
+  const q = new URLSearchParams(query);
+  if (cursor) q.set('_cursor', cursor);
+  const s = q.toString();
+  return s ? `${base}?${s}` : base;
+}

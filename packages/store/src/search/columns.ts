@@ -1,0 +1,205 @@
+import type { IndexValue, SearchParamDef } from '@confide/fhir';
+import { normalizeString } from '@confide/fhir';
+
+/**
+ * How each search parameter is kept in its resource type's table. One row per resource; multiple values in
+ * arrays, so a write is one row whatever the number of values, and GIN indexes answer `@>`/`&&`.
+ *
+ * token      <col> text[]: `system|code` (system may be empty), `*|code` (any system), `system|*` (any code),
+ *            `ot:typeSystem|typeCode|value` (identifier `:of-type`); <col>__text: normalized display texts.
+ * reference  <col> text[]: `Type/id`, absolute or canonical URLs (and `url|version`), `ident:system|value`.
+ * string     <col> text[] normalized (lower case, no accents), <col>__exact text[] as written.
+ * uri        <col> text[].
+ * date       <col> tstzmultirange of the values' half-open ranges; <col>__lo/<col>__hi: the envelope, for
+ *            btree prefilters and sorting.
+ * number     <col> nummultirange; <col>__lo/<col>__hi envelope.
+ * quantity   <col> jsonb [{lo,hi,s,c}] (bounds as numbers or null for open); <col>__lo/<col>__hi envelope.
+ * composite  <col> jsonb: one array per matching element, each holding its components' encoded values.
+ * A resource without values has NULL (which is what `:missing=true` finds).
+ */
+export interface ColumnSpec {
+  name: string;
+  sqlType: string;
+  index?: 'gin' | 'btree' | 'gist';
+}
+
+export function columnsFor(def: SearchParamDef): ColumnSpec[] {
+  const c = def.columnName;
+  switch (def.type) {
+    case 'token':
+      return [
+        { name: c, sqlType: 'text[]', index: 'gin' },
+        { name: `${c}__text`, sqlType: 'text' },
+      ];
+    case 'reference':
+      return [{ name: c, sqlType: 'text[]', index: 'gin' }];
+    case 'uri':
+      return [{ name: c, sqlType: 'text[]', index: 'gin' }];
+    case 'string':
+      return [
+        { name: c, sqlType: 'text[]' },
+        { name: `${c}__exact`, sqlType: 'text[]' },
+      ];
+    case 'date':
+      return [
+        { name: c, sqlType: 'tstzmultirange' },
+        { name: `${c}__lo`, sqlType: 'timestamptz', index: 'btree' },
+        { name: `${c}__hi`, sqlType: 'timestamptz' },
+      ];
+    case 'number':
+      return [
+        { name: c, sqlType: 'nummultirange' },
+        { name: `${c}__lo`, sqlType: 'numeric' },
+        { name: `${c}__hi`, sqlType: 'numeric' },
+      ];
+    case 'quantity':
+      return [
+        { name: c, sqlType: 'jsonb' },
+        { name: `${c}__lo`, sqlType: 'numeric' },
+        { name: `${c}__hi`, sqlType: 'numeric' },
+      ];
+    case 'composite':
+      return [{ name: c, sqlType: 'jsonb' }];
+    default:
+      return [];
+  }
+}
+
+/** The column values of one parameter, aligned with `columnsFor(def)`. */
+export function columnValues(def: SearchParamDef, values: IndexValue[] | undefined): unknown[] {
+  const width = columnsFor(def).length;
+  if (!values || values.length === 0) return new Array(width).fill(null);
+  switch (def.type) {
+    case 'token': {
+      const entries = new Set<string>();
+      const texts: string[] = [];
+      for (const v of values) if (v.kind === 'token') encodeToken(v, entries, texts);
+      return [entries.size ? [...entries] : null, texts.length ? texts.join(' | ') : null];
+    }
+    case 'reference':
+    case 'uri': {
+      const entries = new Set<string>();
+      for (const v of values) encodeReference(v, entries);
+      return [entries.size ? [...entries] : null];
+    }
+    case 'string': {
+      const raw = values.filter((v) => v.kind === 'string').map((v) => (v as { value: string }).value);
+      if (!raw.length) return [null, null];
+      return [[...new Set(raw.map(normalizeString))], [...new Set(raw)]];
+    }
+    case 'date': {
+      const ranges = values.filter((v) => v.kind === 'date') as { start: string; end: string }[];
+      if (!ranges.length) return [null, null, null];
+      let lo = ranges[0].start;
+      let hi = ranges[0].end;
+      for (const r of ranges) {
+        if (cmpInstant(r.start, lo) < 0) lo = r.start;
+        if (cmpInstant(r.end, hi) > 0) hi = r.end;
+      }
+      return ['{' + ranges.map((r) => `[${r.start},${r.end})`).join(',') + '}', lo, hi];
+    }
+    case 'number': {
+      const nums = values.filter((v) => v.kind === 'number') as { low: number; high: number }[];
+      if (!nums.length) return [null, null, null];
+      return ['{' + nums.map((n) => numRange(n.low, n.high)).join(',') + '}', numText(min(nums.map((n) => n.low))), numText(max(nums.map((n) => n.high)))];
+    }
+    case 'quantity': {
+      const qs = values.filter((v) => v.kind === 'quantity') as Extract<IndexValue, { kind: 'quantity' }>[];
+      if (!qs.length) return [null, null, null];
+      const json = qs.map((q) => ({ lo: finite(q.low), hi: finite(q.high), s: q.system ?? null, c: q.code ?? q.unit ?? null }));
+      return [JSON.stringify(json), numText(min(qs.map((q) => q.low))), numText(max(qs.map((q) => q.high)))];
+    }
+    case 'composite': {
+      const tuples = values.filter((v) => v.kind === 'composite') as Extract<IndexValue, { kind: 'composite' }>[];
+      if (!tuples.length) return [null];
+      return [JSON.stringify(tuples.map((t) => t.components.map(encodeComponent)))];
+    }
+    default:
+      return [];
+  }
+}
+
+/** A composite component's values, encoded as the SQL for composites expects (see search/sql-composite). */
+function encodeComponent(values: IndexValue[]): unknown {
+  const first = values[0];
+  if (!first) return null;
+  switch (first.kind) {
+    case 'token': {
+      const entries = new Set<string>();
+      for (const v of values) if (v.kind === 'token') encodeToken(v, entries, []);
+      return [...entries];
+    }
+    case 'reference':
+    case 'uri': {
+      const entries = new Set<string>();
+      for (const v of values) encodeReference(v, entries);
+      return [...entries];
+    }
+    case 'string':
+      return values.map((v) => normalizeString((v as { value: string }).value));
+    case 'date':
+      return values.map((v) => ({ lo: (v as { start: string }).start, hi: (v as { end: string }).end }));
+    case 'number':
+      return values.map((v) => ({ lo: finite((v as { low: number }).low), hi: finite((v as { high: number }).high) }));
+    case 'quantity':
+      return values.map((v) => {
+        const q = v as Extract<IndexValue, { kind: 'quantity' }>;
+        return { lo: finite(q.low), hi: finite(q.high), s: q.system ?? null, c: q.code ?? q.unit ?? null };
+      });
+    default:
+      return null;
+  }
+}
+
+export function encodeToken(v: { system?: string; code?: string; display?: string; typeSystem?: string; typeCode?: string }, entries: Set<string>, texts: string[]): void {
+  if (v.code !== undefined) {
+    entries.add(`${v.system ?? ''}|${v.code}`);
+    entries.add(`*|${v.code}`);
+    if (v.typeCode !== undefined) entries.add(`ot:${v.typeSystem ?? ''}|${v.typeCode}|${v.code}`);
+  }
+  if (v.system !== undefined) entries.add(`${v.system}|*`);
+  if (v.display) texts.push(normalizeString(v.display));
+}
+
+function encodeReference(v: IndexValue, entries: Set<string>): void {
+  if (v.kind === 'uri') {
+    entries.add(v.value);
+    return;
+  }
+  if (v.kind !== 'reference') return;
+  if (v.reference) {
+    entries.add(v.reference);
+    if (v.version) entries.add(`${v.reference}|${v.version}`);
+  }
+  if (v.identifier && (v.identifier.system !== undefined || v.identifier.value !== undefined)) {
+    entries.add(`ident:${v.identifier.system ?? ''}|${v.identifier.value ?? ''}`);
+  }
+}
+
+function cmpInstant(a: string, b: string): number {
+  const va = a === '-infinity' ? -Infinity : a === 'infinity' ? Infinity : Date.parse(a);
+  const vb = b === '-infinity' ? -Infinity : b === 'infinity' ? Infinity : Date.parse(b);
+  return va - vb;
+}
+
+function finite(n: number): number | null {
+  return Number.isFinite(n) ? n : null;
+}
+
+function numText(n: number): string | null {
+  if (n === Infinity) return 'Infinity';
+  if (n === -Infinity) return '-Infinity';
+  return Number.isNaN(n) ? null : String(n);
+}
+
+function numRange(lo: number, hi: number): string {
+  return `${Number.isFinite(lo) ? '[' + lo : '('},${Number.isFinite(hi) ? hi : ''})`;
+}
+
+function min(xs: number[]): number {
+  return xs.reduce((a, b) => (b < a ? b : a), Infinity);
+}
+
+function max(xs: number[]): number {
+  return xs.reduce((a, b) => (b > a ? b : a), -Infinity);
+}

@@ -1,0 +1,342 @@
+import type {
+  CompositeValue,
+  DateValue,
+  Filter,
+  FilterValue,
+  NumberValue,
+  ParamFilter,
+  Prefix,
+  QuantityValue,
+  ReferenceValue,
+  SearchParamDef,
+  TokenValue,
+} from '@confide/fhir';
+import { errors, normalizeString, searchParameter } from '@confide/fhir';
+import { ident } from '../db/db.ts';
+import { escapeLike, type SqlParams, type SqlRef } from './sql-params.ts';
+
+/** What compiling a filter needs besides the filter itself. */
+export interface FilterContext {
+  params: SqlParams;
+  /** The server's FHIR base URL: absolute references to it are matched as relative ones. */
+  baseUrl?: string;
+  /**
+   * Extra SQL condition that limits which rows of `type` (aliased `alias`) the caller may see. Applied to
+   * every table a filter reaches (chains, `_has`), so that a predicate can never reveal a hidden row.
+   */
+  restrict?: (type: string, alias: string) => string | undefined;
+  /** Counter for unique subquery aliases. */
+  aliasCounter: { n: number };
+}
+
+/** Compiles one AND-ed filter (whose values are OR-ed) on table alias `alias` of type `type` into SQL. */
+export function filterSql(filter: Filter, type: string, alias: string, ctx: FilterContext): string {
+  switch (filter.kind) {
+    case 'param':
+      return paramSql(filter, alias, ctx);
+    case 'chain': {
+      const col = `${alias}.${ident(filter.param.columnName)}`;
+      const ors = filter.targets.map((t) => {
+        const sub = nextAlias(ctx, 'c');
+        const where = [`NOT ${sub}.deleted`, filterSql(t.filter, t.type, sub, ctx), ctx.restrict?.(t.type, sub)].filter(Boolean);
+        return `${col} && ARRAY(SELECT ${ctx.params.add(t.type + '/')} || ${sub}.id FROM ${ident(t.type)} ${sub} WHERE ${where.join(' AND ')})`;
+      });
+      return ors.length === 1 ? ors[0] : `(${ors.join(' OR ')})`;
+    }
+    case 'has': {
+      const sub = nextAlias(ctx, 'h');
+      const x = nextAlias(ctx, 'x');
+      const prefix = type + '/';
+      const col = `${sub}.${ident(filter.param.columnName)}`;
+      const where = [
+        `NOT ${sub}.deleted`,
+        `${x} LIKE ${ctx.params.add(escapeLike(prefix) + '%')}`,
+        filterSql(filter.filter, filter.sourceType, sub, ctx),
+        ctx.restrict?.(filter.sourceType, sub),
+      ].filter(Boolean);
+      return `${alias}.id IN (SELECT substr(${x}, ${prefix.length + 1}) FROM ${ident(filter.sourceType)} ${sub}, unnest(${col}) ${x} WHERE ${where.join(' AND ')})`;
+    }
+  }
+}
+
+function nextAlias(ctx: FilterContext, letter: string): string {
+  ctx.aliasCounter.n++;
+  return `${letter}${ctx.aliasCounter.n}`;
+}
+
+function paramSql(f: ParamFilter, alias: string, ctx: FilterContext): string {
+  const def = f.param;
+  const missing = f.values.find((v) => v.kind === 'missing');
+  if (missing && missing.kind === 'missing') {
+    const col = def.special === 'column' ? null : `${alias}.${ident(def.columnName)}`;
+    if (!col) return missing.missing ? 'false' : 'true';
+    return missing.missing ? `${col} IS NULL` : `${col} IS NOT NULL`;
+  }
+  if (def.code === '_id') {
+    const ids = f.values.map((v) => (v.kind === 'token' ? v.code : v.kind === 'string' ? v.value : undefined)).filter((x): x is string => !!x);
+    const cond = `${alias}.id = ANY(${ctx.params.textArray(ids)})`;
+    return f.modifier === 'not' ? `NOT (${cond})` : cond;
+  }
+  if (def.code === '_lastUpdated') {
+    return ors(f.values.map((v) => (v.kind === 'date' ? pointDateSql(`${alias}.last_updated`, v, ctx) : 'false')));
+  }
+  const col: Col = (suffix = '') => `${alias}.${ident(def.columnName + suffix)}`;
+  switch (def.type) {
+    case 'token':
+      return tokenSql(col, f.modifier, f.values as TokenValue[], ctx);
+    case 'reference':
+      return referenceSql(col, def, f.modifier, f.values as ReferenceValue[], ctx);
+    case 'string':
+      return stringSql(col, f.modifier, f.values.map((v) => (v as { value: string }).value), ctx);
+    case 'uri':
+      return uriSql(col, f.modifier, f.values.map((v) => (v as { value: string }).value), ctx);
+    case 'date':
+      return ors(f.values.map((v) => rangeSql(col, 'tstz', v as DateValue, ctx)));
+    case 'number':
+      return ors(f.values.map((v) => rangeSql(col, 'num', v as NumberValue, ctx)));
+    case 'quantity':
+      return ors(f.values.map((v) => quantitySql(col, v as QuantityValue, ctx)));
+    case 'composite':
+      return ors(f.values.map((v) => compositeSql(col, def, v as CompositeValue, ctx)));
+    default:
+      throw errors.notSupported(`Search parameter ${def.code} is not supported`);
+  }
+}
+
+/** A column of the parameter: `col()` is the main one, `col('__lo')` a companion (see columns.ts). */
+type Col = (suffix?: string) => string;
+
+function ors(parts: string[]): string {
+  if (parts.length === 0) return 'false';
+  return parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
+}
+
+/** Encodings as written by columns.ts. */
+export function tokenEntries(values: TokenValue[]): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    if (v.typeCode !== undefined) out.push(`ot:${v.typeSystem ?? ''}|${v.typeCode}|${v.code ?? ''}`);
+    else if (v.system === undefined) out.push(`*|${v.code ?? ''}`);
+    else if (v.system === null) out.push(`|${v.code ?? ''}`);
+    else if (v.code === undefined || v.code === '') out.push(`${v.system}|*`);
+    else out.push(`${v.system}|${v.code}`);
+  }
+  return out;
+}
+
+function tokenSql(col: Col, modifier: string | undefined, values: TokenValue[], ctx: FilterContext): string {
+  if (modifier === 'text') {
+    return ors(values.map((v) => `${col('__text')} LIKE ${ctx.params.add('%' + escapeLike(normalizeString(v.text ?? v.code ?? '')) + '%')}`));
+  }
+  const cond = `${col()} && ${ctx.params.textArray(tokenEntries(values))}`;
+  // :not matches resources that have no such code at all, including those without the element (search.html#token).
+  return modifier === 'not' ? `NOT COALESCE(${cond}, false)` : cond;
+}
+
+function referenceSql(col: Col, def: SearchParamDef, modifier: string | undefined, values: ReferenceValue[], ctx: FilterContext): string {
+  const entries: string[] = [];
+  const likes: string[] = [];
+  for (const v of values) {
+    if (modifier === 'identifier' || v.identifier) {
+      const idf = v.identifier ?? {};
+      if (idf.system === undefined) likes.push('ident:%|' + escapeLike(idf.value ?? ''));
+      else entries.push(`ident:${idf.system}|${idf.value ?? ''}`);
+      continue;
+    }
+    let ref = v.reference;
+    if (ref && ctx.baseUrl && ref.startsWith(ctx.baseUrl + '/')) ref = ref.slice(ctx.baseUrl.length + 1);
+    const typeModifier = modifier && modifier !== 'identifier' ? modifier : undefined;
+    if (ref && (ref.includes('/') || ref.includes(':'))) {
+      entries.push(v.version ? `${ref}|${v.version}` : ref);
+    } else {
+      const id = v.id ?? ref;
+      if (!id) continue;
+      const types = v.type ? [v.type] : typeModifier ? [typeModifier] : def.targets?.length ? def.targets : [];
+      if (types.length === 0) likes.push('%/' + escapeLike(id));
+      for (const t of types) entries.push(`${t}/${id}`);
+    }
+  }
+  const parts: string[] = [];
+  if (entries.length) parts.push(`${col()} && ${ctx.params.textArray(entries)}`);
+  if (likes.length) parts.push(`EXISTS (SELECT 1 FROM unnest(${col()}) r WHERE r LIKE ANY(${ctx.params.textArray(likes)}))`);
+  return ors(parts);
+}
+
+function stringSql(col: Col, modifier: string | undefined, values: string[], ctx: FilterContext): string {
+  if (modifier === 'exact') return `${col('__exact')} && ${ctx.params.textArray(values)}`;
+  const patterns = values.map((v) => {
+    const n = escapeLike(normalizeString(v));
+    return modifier === 'contains' ? `%${n}%` : `${n}%`;
+  });
+  return `EXISTS (SELECT 1 FROM unnest(${col()}) s WHERE s LIKE ANY(${ctx.params.textArray(patterns)}))`;
+}
+
+function uriSql(col: Col, modifier: string | undefined, values: string[], ctx: FilterContext): string {
+  if (modifier === 'below') {
+    return `EXISTS (SELECT 1 FROM unnest(${col()}) u WHERE u LIKE ANY(${ctx.params.textArray(values.map((v) => escapeLike(v) + '%'))}))`;
+  }
+  if (modifier === 'above') {
+    return `EXISTS (SELECT 1 FROM unnest(${col()}) u, unnest(${ctx.params.textArray(values)}) q WHERE q LIKE replace(replace(replace(u, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')`;
+  }
+  return `${col()} && ${ctx.params.textArray(values)}`;
+}
+
+/**
+ * The prefix semantics of search.html#prefix, for a stored range r = [rs, re) and the search value's range
+ * p = [ps, pe): eq r ⊆ p; ne not eq; gt re > pe; lt rs < ps; ge gt or eq; le lt or eq; sa rs ≥ pe;
+ * eb re ≤ ps; ap r overlaps p widened by 10% of its distance from now (at least its own width).
+ */
+function rangeCondition(prefix: Prefix, rs: string, re: string, ps: SqlRef, pe: SqlRef): string {
+  const eq = () => `(${rs} >= ${ps} AND ${re} <= ${pe})`;
+  switch (prefix) {
+    case 'eq':
+      return eq();
+    case 'ne':
+      return `NOT ${eq()}`;
+    case 'gt':
+      return `${re} > ${pe}`;
+    case 'lt':
+      return `${rs} < ${ps}`;
+    case 'ge':
+      return `(${re} > ${pe} OR ${eq()})`;
+    case 'le':
+      return `(${rs} < ${ps} OR ${eq()})`;
+    case 'sa':
+      return `${rs} >= ${pe}`;
+    case 'eb':
+      return `${re} <= ${ps}`;
+    case 'ap':
+      return `(${rs} < ${pe} AND ${re} > ${ps})`;
+  }
+}
+
+/** A necessary condition on the envelope [lo, hi) that lets an index narrow the rows first. */
+function envelopeCondition(prefix: Prefix, lo: string, hi: string, ps: SqlRef, pe: SqlRef): string | undefined {
+  switch (prefix) {
+    case 'eq':
+    case 'ap':
+      return `${lo} < ${pe} AND ${hi} > ${ps}`;
+    case 'gt':
+    case 'sa':
+      return `${hi} > ${pe}`;
+    case 'lt':
+    case 'eb':
+      return `${lo} < ${ps}`;
+    case 'ge':
+      return `${hi} > ${ps}`;
+    case 'le':
+      return `${lo} < ${pe}`;
+    default:
+      return undefined;
+  }
+}
+
+function approximate(kind: 'tstz' | 'num', start: string | number, end: string | number): [string | number, string | number] {
+  if (kind === 'num') {
+    const s = Number(start);
+    const e = Number(end);
+    const mid = (s + e) / 2;
+    const w = Math.max(Math.abs(mid) * 0.1, e - s);
+    return [mid - w, mid + w];
+  }
+  const s = Date.parse(String(start));
+  const e = Date.parse(String(end));
+  const now = Date.now();
+  const w = Math.max(Math.abs(now - (s + e) / 2) * 0.1, e - s);
+  return [new Date(s - w).toISOString(), new Date(e + w).toISOString()];
+}
+
+function rangeSql(col: Col, kind: 'tstz' | 'num', v: DateValue | NumberValue, ctx: FilterContext): string {
+  let start: string | number = v.kind === 'date' ? v.start : v.low;
+  let end: string | number = v.kind === 'date' ? v.end : v.high;
+  if (v.prefix === 'ap') [start, end] = approximate(kind, start, end);
+  const cast = kind === 'tstz' ? '::timestamptz' : '::numeric';
+  const ps = ctx.params.lazy(numOrText(start), cast);
+  const pe = ctx.params.lazy(numOrText(end), cast);
+  const exact = `EXISTS (SELECT 1 FROM unnest(${col()}) r WHERE ${rangeCondition(v.prefix, 'lower(r)', 'upper(r)', ps, pe).replace(/lower\(r\)/g, `COALESCE(lower(r), ${kind === 'tstz' ? "'-infinity'::timestamptz" : "'-Infinity'::numeric"})`).replace(/upper\(r\)/g, `COALESCE(upper(r), ${kind === 'tstz' ? "'infinity'::timestamptz" : "'Infinity'::numeric"})`)})`;
+  const envelope = envelopeCondition(v.prefix, col('__lo'), col('__hi'), ps, pe);
+  return envelope ? `(${envelope} AND ${exact})` : `(${col()} IS NOT NULL AND ${exact})`;
+}
+
+function numOrText(v: string | number): string {
+  if (typeof v === 'string') return v;
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  return String(v);
+}
+
+/** `_lastUpdated`: the stored instant is a point, i.e. the range [t, t]. */
+function pointDateSql(col: string, v: DateValue, ctx: FilterContext): string {
+  const ps = ctx.params.lazy(v.start, '::timestamptz');
+  const pe = ctx.params.lazy(v.end, '::timestamptz');
+  return rangeCondition(v.prefix, col, col, ps, pe).replace(`${col} <= ${pe}`, `${col} < ${pe}`);
+}
+
+function quantityRecordSql(source: string, v: QuantityValue, ctx: FilterContext): string {
+  let start: number = v.low;
+  let end: number = v.high;
+  if (v.prefix === 'ap') [start, end] = approximate('num', start, end) as [number, number];
+  const ps = ctx.params.lazy(numOrText(start), '::numeric');
+  const pe = ctx.params.lazy(numOrText(end), '::numeric');
+  const conds = [rangeCondition(v.prefix, "COALESCE(q.lo, '-Infinity'::numeric)", "COALESCE(q.hi, 'Infinity'::numeric)", ps, pe)];
+  if (v.system !== undefined) conds.push(`q.s = ${ctx.params.add(v.system)}`);
+  if (v.code !== undefined) conds.push(`q.c = ${ctx.params.add(v.code)}`);
+  return `EXISTS (SELECT 1 FROM jsonb_to_recordset(${source}) AS q(lo numeric, hi numeric, s text, c text) WHERE ${conds.join(' AND ')})`;
+}
+
+function quantitySql(col: Col, v: QuantityValue, ctx: FilterContext): string {
+  return `(${col()} IS NOT NULL AND ${quantityRecordSql(col(), v, ctx)})`;
+}
+
+function compositeSql(col: Col, def: SearchParamDef, v: CompositeValue, ctx: FilterContext): string {
+  const comps = def.components ?? [];
+  const conds = v.components.map((cv, i) => componentSql(`tup->${i}`, comps[i]?.type, cv, ctx));
+  return `EXISTS (SELECT 1 FROM jsonb_array_elements(${col()}) tup WHERE ${conds.join(' AND ')})`;
+}
+
+function componentSql(source: string, type: string | undefined, v: FilterValue, ctx: FilterContext): string {
+  switch (v.kind) {
+    case 'token':
+      return `jsonb_exists_any(${source}, ${ctx.params.textArray(tokenEntries([v]))})`;
+    case 'reference':
+      return `jsonb_exists_any(${source}, ${ctx.params.textArray([v.reference ?? `${v.type}/${v.id}`])})`;
+    case 'uri':
+      return `jsonb_exists_any(${source}, ${ctx.params.textArray([v.value])})`;
+    case 'string':
+      return `EXISTS (SELECT 1 FROM jsonb_array_elements_text(${source}) s WHERE s LIKE ${ctx.params.add(escapeLike(normalizeString(v.value)) + '%')})`;
+    case 'quantity':
+      return quantityRecordSql(source, v, ctx);
+    case 'number':
+      return quantityRecordSql(source, { ...v, kind: 'quantity' }, ctx);
+    case 'date': {
+      const ps = ctx.params.lazy(v.start, '::timestamptz');
+      const pe = ctx.params.lazy(v.end, '::timestamptz');
+      return `EXISTS (SELECT 1 FROM jsonb_to_recordset(${source}) AS d(lo timestamptz, hi timestamptz) WHERE ${rangeCondition(v.prefix, 'd.lo', 'd.hi', ps, pe)})`;
+    }
+    default:
+      throw errors.badRequest(`Unsupported value in composite parameter (${type ?? 'unknown'})`);
+  }
+}
+
+/** The column expression `_sort` orders by for a parameter. */
+export function sortExpression(resourceType: string, code: string, alias: string): { expr: string; kind: 'timestamptz' | 'numeric' | 'text' } {
+  if (code === '_id') return { expr: `${alias}.id`, kind: 'text' };
+  if (code === '_lastUpdated') return { expr: `${alias}.last_updated`, kind: 'timestamptz' };
+  const def = searchParameter(resourceType, code);
+  if (!def) throw errors.badRequest(`Unknown _sort parameter: ${code}`, '_sort');
+  const col: Col = (suffix = '') => `${alias}.${ident(def.columnName + suffix)}`;
+  switch (def.type) {
+    case 'date':
+      return { expr: col('__lo'), kind: 'timestamptz' };
+    case 'number':
+    case 'quantity':
+      return { expr: col('__lo'), kind: 'numeric' };
+    case 'token':
+    case 'reference':
+    case 'uri':
+    case 'string':
+      return { expr: `(${col()})[1]`, kind: 'text' };
+    default:
+      throw errors.badRequest(`Cannot sort by ${code}`, '_sort');
+  }
+}

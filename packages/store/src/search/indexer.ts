@@ -1,0 +1,33 @@
+import type { Resource } from '@medplum/fhirtypes';
+import { extractSearchValues, type IndexValue } from '@confide/fhir';
+import type { SearchIndexer } from '../write-batch.ts';
+import { columnValues } from './columns.ts';
+import { tableLayout } from './table-layout.ts';
+
+/** Fills every search column of a resource's table from the values extracted at write time. */
+export const searchIndexer: SearchIndexer = {
+  columns(resourceType: string): readonly string[] {
+    return tableLayout(resourceType).columns.map((c) => c.name);
+  },
+  values(resourceType: string, resource: Resource | undefined): unknown[] {
+    const layout = tableLayout(resourceType);
+    if (!resource) return new Array(layout.columns.length).fill(null);
+    const extracted = extractSearchValues(resource);
+    const out: unknown[] = [];
+    for (const p of layout.params) out.push(...columnValues(p.def, extracted.get(p.def.code)));
+    out.push(compartments(resource, layout.compartmentParams, extracted));
+    return out;
+  },
+};
+
+/** The patients whose compartment holds this resource, as `Patient/id` (a Patient is in its own). */
+function compartments(resource: Resource, params: string[], extracted: Map<string, IndexValue[]>): string[] | null {
+  const out = new Set<string>();
+  if (resource.resourceType === 'Patient' && resource.id) out.add(`Patient/${resource.id}`);
+  for (const code of params) {
+    for (const v of extracted.get(code) ?? []) {
+      if (v.kind === 'reference' && v.reference?.startsWith('Patient/')) out.add(v.reference);
+    }
+  }
+  return out.size ? [...out] : null;
+}
