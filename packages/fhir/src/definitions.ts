@@ -16,7 +16,19 @@ function isCore(sd: StructureDefinition): boolean {
   return sd.url?.startsWith(CORE_SD_PREFIX) === true && (sd.fhirVersion === undefined || sd.fhirVersion === FHIR_VERSION);
 }
 
+const loaded = new Map<string, StructureDefinition[]>();
+
+/** Each definitions file is parsed once per process (profiles-resources.json alone is 35 MB). */
 function load(file: string): StructureDefinition[] {
+  let defs = loaded.get(file);
+  if (!defs) {
+    defs = readCore(file);
+    loaded.set(file, defs);
+  }
+  return defs;
+}
+
+function readCore(file: string): StructureDefinition[] {
   const bundle = readJson(file) as Bundle;
   return (bundle.entry ?? [])
     .map((e) => e.resource)

@@ -8,3 +8,4 @@ export * from './repository.ts';
 export * from './history.ts';
 export { flushWrites, noIndexer, type PendingWrite, type SearchIndexer } from './write-batch.ts';
 export * from './search/index.ts';
+export * from './everything.ts';

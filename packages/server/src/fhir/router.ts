@@ -2,6 +2,7 @@ import { errors, searchParameters } from '@confide/fhir';
 import { processBundle } from './bundle.ts';
 import { capabilityStatement, type CapabilityOptions } from './capability.ts';
 import * as crud from './crud.ts';
+import { everything } from './everything.ts';
 import { history } from './history.ts';
 import { patch } from './patch.ts';
 import { parseRoute } from './route.ts';
@@ -66,6 +67,9 @@ export function createFhirRouter(options: FhirRouterOptions) {
       case 'version':
         if (m === 'GET') return crud.vread(ctx, req, route.type, route.id, route.vid);
         break;
+      case 'instance-operation':
+        if (route.type === 'Patient' && route.operation === 'everything') return everything(ctx, req, route.id);
+        throw errors.notSupported(`Operation $${route.operation} is not supported on ${route.type}`);
       case 'compartment-search':
         if (m !== 'GET') break;
         if (route.compartmentType !== 'Patient') throw errors.notSupported(`Only the Patient compartment is supported`);

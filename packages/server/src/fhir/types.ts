@@ -12,11 +12,18 @@ export interface FhirRequest {
   body?: unknown;
 }
 
-/** `body` is JSON text (passed through as stored) or a value to serialize. */
+/**
+ * `body` is JSON text (passed through as stored), a value to serialize, or a stream of JSON text pieces
+ * (large results such as $everything, written to the socket as they come).
+ */
 export interface FhirResponse {
   status: number;
   headers?: Record<string, string>;
-  body?: string | object;
+  body?: string | object | AsyncIterable<string>;
+}
+
+export function isStream(body: unknown): body is AsyncIterable<string> {
+  return typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
 }
 
 export interface FhirContext {

@@ -2,7 +2,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OperationOutcomeError, errors } from '@confide/fhir';
 import type { Repository } from '@confide/store';
-import type { FhirContext, FhirRequest, FhirResponse } from '../fhir/types.ts';
+import { once } from 'node:events';
+import { isStream, type FhirContext, type FhirRequest, type FhirResponse } from '../fhir/types.ts';
 import { bodyKind, checkAccept } from './content-type.ts';
 import { readBody } from './read-body.ts';
 
@@ -86,6 +87,10 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
         body,
       };
       const result = await options.fhir({ repo: options.repo, baseUrl: base }, fhirReq);
+      if (isStream(result.body)) {
+        await sendStream(res, result.status, result.body, result.headers ?? {}, method === 'HEAD');
+        return;
+      }
       send(res, result.status, result.body, result.headers, method === 'HEAD');
     } catch (err) {
       if (err instanceof OperationOutcomeError) {
@@ -105,6 +110,23 @@ function parseJson(raw: Buffer): unknown {
     return JSON.parse(raw.toString('utf8'));
   } catch (e) {
     throw errors.badRequest(`The body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+async function sendStream(res: ServerResponse, status: number, body: AsyncIterable<string>, headers: Record<string, string>, headOnly: boolean): Promise<void> {
+  res.writeHead(status, { ...headers, 'Content-Type': FHIR_JSON });
+  if (headOnly) {
+    res.end();
+    return;
+  }
+  try {
+    for await (const chunk of body) {
+      if (!res.write(chunk)) await once(res, 'drain');
+    }
+    res.end();
+  } catch (err) {
+    // Headers are gone; the only honest signal left is to cut the connection.
+    res.destroy(err instanceof Error ? err : new Error(String(err)));
   }
 }
 
