@@ -1,39 +1,45 @@
+/** A Reference-like object found in a resource: the object that holds a `reference` string. */
+export interface ReferenceHolder {
+  reference: string;
+}
+
 /**
- * Replaces references inside a resource, for transaction processing (R4 http.html#trules): every
- * `Reference.reference` equal to a key of `map` becomes the mapped value, and so does the same text inside
- * the narrative (links and images may point at a `urn:uuid:` fullUrl too). Returns a new object; the input
- * is not changed.
+ * Finds every `Reference.reference` in a resource in one pass, returning the objects that hold them so that
+ * a caller can resolve and rewrite them in place (transaction processing, R4 http.html#trules), and the
+ * narrative `div`s that mention a `urn:` (links and images may point at a fullUrl too).
  */
-export function rewriteReferences<T>(value: T, map: ReadonlyMap<string, string>): T {
-  if (map.size === 0) return value;
-  return walk(value, map) as T;
+export function findReferences(value: unknown): { refs: ReferenceHolder[]; divs: { text: { div: string } }[] } {
+  const refs: ReferenceHolder[] = [];
+  const divs: { text: { div: string } }[] = [];
+  const walk = (v: unknown, parentKey: string): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, parentKey);
+      return;
+    }
+    if (v === null || typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      const x = o[k];
+      if (typeof x === 'string') {
+        if (k === 'reference') refs.push(o as unknown as ReferenceHolder);
+        else if (k === 'div' && parentKey === 'text' && x.includes('urn:')) divs.push({ text: o as unknown as { div: string } });
+      } else if (typeof x === 'object' && x !== null) {
+        walk(x, k);
+      }
+    }
+  };
+  walk(value, '');
+  return { refs, divs };
 }
 
-function walk(value: unknown, map: ReadonlyMap<string, string>): unknown {
-  if (Array.isArray(value)) return value.map((v) => walk(v, map));
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (k === 'reference' && typeof v === 'string') {
-      out[k] = map.get(v) ?? v;
-    } else if (k === 'div' && typeof v === 'string' && v.includes('urn:')) {
-      out[k] = v.replace(/urn:(uuid|oid):[A-Za-z0-9.:-]+/g, (m) => map.get(m) ?? m);
-    } else {
-      out[k] = walk(v, map);
-    }
+/** Rewrites, in place, the references and narrative mentions that `map` knows. */
+export function applyReferenceMap(found: ReturnType<typeof findReferences>, map: ReadonlyMap<string, string>): void {
+  if (map.size === 0) return;
+  for (const r of found.refs) {
+    const to = map.get(r.reference);
+    if (to !== undefined) r.reference = to;
   }
-  return out;
-}
-
-/** Collects every `Reference.reference` string in a resource (for conditional-reference resolution). */
-export function collectReferences(value: unknown, out: Set<string> = new Set()): Set<string> {
-  if (Array.isArray(value)) {
-    for (const v of value) collectReferences(v, out);
-  } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (k === 'reference' && typeof v === 'string') out.add(v);
-      else collectReferences(v, out);
-    }
+  for (const d of found.divs) {
+    d.text.div = d.text.div.replace(/urn:(uuid|oid):[A-Za-z0-9.:-]+/g, (m) => map.get(m) ?? m);
   }
-  return out;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { BundleEntry, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
-import { OperationOutcomeError, errors, isResourceType, isValidId, rewriteReferences, collectReferences } from '@confide/fhir';
+import { OperationOutcomeError, applyReferenceMap, errors, findReferences, isResourceType, isValidId } from '@confide/fhir';
 import type { PendingWrite } from '@confide/store';
 import { BundleText } from './bundle-text.ts';
 import { preferredReturn } from './response.ts';
@@ -104,12 +104,15 @@ async function runTransaction(ctx: FhirContext, entries: Entry[], req: FhirReque
       throw atEntry(err, e.index);
     }
   }
-  // 2. Rewrite urn:uuid and conditional references (R4 http.html#trules).
+  // 2. Rewrite urn:uuid and conditional references (R4 http.html#trules), in place: the entries' resources
+  // were parsed from this request and belong to it.
   for (const e of entries) {
     if (!e.resource) continue;
     try {
-      for (const ref of collectReferences(e.resource)) {
-        if (/^[A-Z][A-Za-z]+\?/.test(ref) && !idMap.has(ref)) {
+      const found = findReferences(e.resource);
+      for (const { reference: ref } of found.refs) {
+        if (idMap.has(ref)) continue;
+        if (/^[A-Z][A-Za-z]+\?/.test(ref)) {
           const q = ref.indexOf('?');
           const type = ref.slice(0, q);
           if (!isResourceType(type)) throw errors.badRequest(`Unknown resource type in conditional reference ${ref}`);
@@ -118,11 +121,11 @@ async function runTransaction(ctx: FhirContext, entries: Entry[], req: FhirReque
             throw errors.preconditionFailed(`Conditional reference ${ref} matched ${matches.length} resources; it must match exactly one`);
           }
           idMap.set(ref, `${type}/${matches[0].id}`);
-        } else if (ref.startsWith('urn:uuid:') && !idMap.has(ref)) {
+        } else if (ref.startsWith('urn:uuid:')) {
           throw errors.badRequest(`Reference ${ref} does not match the fullUrl of any entry in this transaction`);
         }
       }
-      e.resource = rewriteReferences(e.resource, idMap);
+      applyReferenceMap(found, idMap);
     } catch (err) {
       throw atEntry(err, e.index);
     }
