@@ -6,7 +6,8 @@ export interface ReferenceHolder {
 /**
  * Finds every `Reference.reference` in a resource in one pass, returning the objects that hold them so that
  * a caller can resolve and rewrite them in place (transaction processing, R4 http.html#trules), and the
- * narrative `div`s that mention a `urn:` (links and images may point at a fullUrl too).
+ * narrative `div`s that mention a `urn:` (links and images may point at a fullUrl too). The entries of a
+ * Bundle stored as a resource are not searched: their references belong to that Bundle.
  */
 export function findReferences(value: unknown): { refs: ReferenceHolder[]; divs: { text: { div: string } }[] } {
   const refs: ReferenceHolder[] = [];
@@ -18,7 +19,10 @@ export function findReferences(value: unknown): { refs: ReferenceHolder[]; divs:
     }
     if (v === null || typeof v !== 'object') return;
     const o = v as Record<string, unknown>;
+    // A Bundle held as a resource resolves its entries' references within itself (R4 bundle.html#references).
+    const nestedBundle = o.resourceType === 'Bundle';
     for (const k in o) {
+      if (nestedBundle && k === 'entry') continue;
       const x = o[k];
       if (typeof x === 'string') {
         if (k === 'reference') refs.push(o as unknown as ReferenceHolder);

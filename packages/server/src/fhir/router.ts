@@ -18,7 +18,8 @@ export interface FhirRouterOptions {
 
 /** Dispatches one FHIR interaction (R4 http.html) to its handler. */
 export function createFhirRouter(options: FhirRouterOptions) {
-  let capability: string | undefined;
+  // One CapabilityStatement per base URL the server is reached at (its implementation.url differs).
+  const capability = new Map<string, string>();
   const dispatch = async (ctx: FhirContext, req: FhirRequest): Promise<FhirResponse> => {
     const route = parseRoute(req.path);
     const m = req.method === 'HEAD' ? 'GET' : req.method;
@@ -26,10 +27,13 @@ export function createFhirRouter(options: FhirRouterOptions) {
     switch (route.kind) {
       case 'metadata':
         if (m !== 'GET') break;
-        capability ??= JSON.stringify(
-          capabilityStatement({ baseUrl: ctx.baseUrl, version: options.version, searchParams: options.searchParams ?? defaultSearchParams }),
-        );
-        return { status: 200, body: capability };
+        if (!capability.has(ctx.baseUrl)) {
+          capability.set(
+            ctx.baseUrl,
+            JSON.stringify(capabilityStatement({ baseUrl: ctx.baseUrl, version: options.version, searchParams: options.searchParams ?? defaultSearchParams })),
+          );
+        }
+        return { status: 200, body: capability.get(ctx.baseUrl) };
       case 'base':
         if (m === 'POST') {
           if (ctx.inTransaction) throw errors.badRequest('A Bundle entry cannot itself be a batch or transaction');
