@@ -85,9 +85,11 @@ export class Repository {
   async readCurrent(resourceType: string, id: string, forUpdate = false): Promise<StoredResource | undefined> {
     checkType(resourceType);
     if (!isValidId(id)) return undefined;
+    const lock = forUpdate && this.tx;
     const r = await this.q.query<ResourceRow>(
-      `SELECT ${SELECT_COLUMNS} FROM ${ident(resourceType)} WHERE id = $1${forUpdate && this.tx ? ' FOR UPDATE' : ''}`,
+      `SELECT ${SELECT_COLUMNS} FROM ${ident(resourceType)} WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
       [id],
+      `${lock ? 'lock' : 'read'}:${resourceType}`,
     );
     return r.rows[0] ? fromRow(resourceType, r.rows[0]) : undefined;
   }
@@ -110,6 +112,7 @@ export class Repository {
     const r = await this.q.query<ResourceRow>(
       `SELECT ${SELECT_COLUMNS} FROM resource_history WHERE resource_type = $1 AND id = $2 AND version_id = $3`,
       [resourceType, id, v],
+      'vread',
     );
     const row = r.rows[0];
     if (!row) throw errors.notFound(`${resourceType}/${id}/_history/${versionId} not found`);

@@ -8,7 +8,11 @@ export interface QueryResult<R> {
 }
 
 export interface Queryable {
-  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>>;
+  /**
+   * Runs one statement. `name` marks a hot statement whose text never changes: PostgreSQL then parses and
+   * plans it once per connection (a named prepared statement) instead of on every call.
+   */
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[], name?: string): Promise<QueryResult<R>>;
   /** Runs a multi-statement SQL script (no parameters). */
   exec(sql: string): Promise<void>;
 }

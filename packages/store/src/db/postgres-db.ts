@@ -26,8 +26,8 @@ export class PostgresDb implements Db {
     this.pool.on('error', () => undefined);
   }
 
-  async query<R>(sql: string, params: unknown[] = []): Promise<QueryResult<R>> {
-    const r = await this.pool.query(sql, params as unknown[]);
+  async query<R>(sql: string, params: unknown[] = [], name?: string): Promise<QueryResult<R>> {
+    const r = name ? await this.pool.query({ name, text: sql, values: params }) : await this.pool.query(sql, params as unknown[]);
     return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
   }
 
@@ -38,8 +38,8 @@ export class PostgresDb implements Db {
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     const tx: Queryable = {
-      async query<R>(sql: string, params: unknown[] = []) {
-        const r = await client.query(sql, params as unknown[]);
+      async query<R>(sql: string, params: unknown[] = [], name?: string) {
+        const r = name ? await client.query({ name, text: sql, values: params }) : await client.query(sql, params as unknown[]);
         return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
       },
       async exec(sql: string) {
