@@ -32,6 +32,10 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: ['@confide/server'] }] },
   },
   {
+    files: ['packages/policy/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [...noIo, '@confide/store', '@confide/server'] }] },
+  },
+  {
     files: ['packages/demo/src/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [...noIo, '@confide/store', '@confide/server'] }] },
   },
