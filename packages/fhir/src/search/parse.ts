@@ -26,6 +26,12 @@ export interface ParseOptions {
 export interface ParseResult {
   request: SearchRequest;
   warnings: OperationOutcomeIssue[];
+  /**
+   * The parameters actually applied, in request order: without those dropped in lenient mode, with `_count`
+   * as clamped. The self and paging links are built from these, since "the client can determine what
+   * parameters the server used by examining the self link" (search.html#errors, #conformance).
+   */
+  used: Array<[string, string]>;
 }
 
 /** Result parameters that are accepted and ignored (the HTTP layer handles them). */
@@ -252,6 +258,7 @@ export function parseSearchRequest(
   };
   if (resourceType !== undefined) request.resourceType = resourceType;
 
+  const used: Array<[string, string]> = [];
   const fail = (name: string, e: unknown): void => {
     if (!(e instanceof ParamError)) throw e;
     if (!lenient) throw errors.badRequest(e.message, name);
@@ -285,6 +292,7 @@ export function parseSearchRequest(
       if (types.length > 0) {
         request.types = types;
         ctx.types = types;
+        used.push([name, value]);
       }
     } catch (e) {
       fail(name, e);
@@ -294,6 +302,8 @@ export function parseSearchRequest(
   for (const [name, value] of kept) {
     if (name === '_type') continue;
     try {
+      // PostgreSQL text cannot hold U+0000, so no stored value contains it; reject rather than fail in SQL.
+      if (value.includes('\u0000') || name.includes('\u0000')) throw new ParamError(`Invalid character U+0000 in parameter ${JSON.stringify(name)}`);
       switch (name.split(':')[0]) {
         case '_count': {
           if (value === '') break;
@@ -305,7 +315,8 @@ export function parseSearchRequest(
           } else {
             request.count = count;
           }
-          break;
+          used.push([name, String(request.count)]);
+          continue;
         }
         case '_offset':
           if (value !== '') request.offset = nonNegativeInteger(value, '_offset');
@@ -341,9 +352,10 @@ export function parseSearchRequest(
           if (value === '') break;
           request.filters.push(buildFilter(ctx, name, value, 0));
       }
+      if (value !== '') used.push([name, value]);
     } catch (e) {
       fail(name, e);
     }
   }
-  return { request, warnings };
+  return { request, warnings, used };
 }

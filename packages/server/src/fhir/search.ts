@@ -15,12 +15,15 @@ export async function search(ctx: FhirContext, req: FhirRequest, type: string | 
   const cursor = query.get('_cursor') ?? undefined;
   query.delete('_cursor');
   const lenient = /handling=lenient/i.test(req.headers.prefer ?? '');
-  const { request, warnings } = parseSearchRequest(type, query, { lenient, maxCount: MAX_COUNT, defaultCount: DEFAULT_COUNT });
+  const { request, warnings, used } = parseSearchRequest(type, query, { lenient, maxCount: MAX_COUNT, defaultCount: DEFAULT_COUNT });
   const result = await executeSearch(ctx.repo.queryable, request, { baseUrl: ctx.baseUrl, cursor, compartment });
   const base = compartment ? `${ctx.baseUrl}/${compartment}/${type}` : `${ctx.baseUrl}/${type}`;
-  const link = [{ relation: 'self', url: withQuery(base, query) }];
-  if (result.next) link.push({ relation: 'next', url: withQuery(base, query, result.next) });
-  if (result.previous) link.push({ relation: 'previous', url: withQuery(base, query, result.previous) });
+  // Links carry the parameters actually used (lenient mode drops bad ones, clamps _count): "the client can
+  // determine what parameters the server used by examining the self link" (search.html#errors).
+  const usedQuery = new URLSearchParams(used);
+  const link = [{ relation: 'self', url: withQuery(base, usedQuery, cursor) }];
+  if (result.next) link.push({ relation: 'next', url: withQuery(base, usedQuery, result.next) });
+  if (result.previous) link.push({ relation: 'previous', url: withQuery(base, usedQuery, result.previous) });
   const head: Record<string, unknown> = { resourceType: 'Bundle', id: randomUUID(), meta: { lastUpdated: new Date().toISOString() }, type: 'searchset' };
   if (result.total !== undefined) head.total = result.total;
   head.link = link;

@@ -1,5 +1,5 @@
 import type { IndexValue, SearchParamDef } from '@confide/fhir';
-import { normalizeString } from '@confide/fhir';
+import { decimalRange, normalizeString } from '@confide/fhir';
 
 /**
  * How each search parameter is kept in its resource type's table. One row per resource; multiple values in
@@ -12,8 +12,10 @@ import { normalizeString } from '@confide/fhir';
  * uri        <col> text[].
  * date       <col> tstzmultirange of the values' half-open ranges; <col>__lo/<col>__hi: the envelope, for
  *            btree prefilters and sorting.
- * number     <col> nummultirange; <col>__lo/<col>__hi envelope.
- * quantity   <col> jsonb [{lo,hi,s,c}] (bounds as numbers or null for open); <col>__lo/<col>__hi envelope.
+ * number     <col> nummultirange; <col>__lo/<col>__hi envelope. A plain decimal is the point `[v,v]`, a Range or
+ *            a comparator the range it states (see numericBounds).
+ * quantity   <col> jsonb [{lo,hi,s,c}] (bounds as numbers or null for open; lo = hi is a point);
+ *            <col>__lo/<col>__hi envelope.
  * composite  <col> jsonb: one array per matching element, each holding its components' encoded values.
  * A resource without values has NULL (which is what `:missing=true` finds).
  */
@@ -99,15 +101,16 @@ export function columnValues(def: SearchParamDef, values: IndexValue[] | undefin
       return ['{' + ranges.map((r) => `[${r.start},${r.end})`).join(',') + '}', lo, hi];
     }
     case 'number': {
-      const nums = values.filter((v) => v.kind === 'number') as { low: number; high: number }[];
+      const nums = (values.filter((v) => v.kind === 'number') as NumericValue[]).map(numericBounds);
       if (!nums.length) return [null, null, null];
       return ['{' + nums.map((n) => numRange(n.low, n.high)).join(',') + '}', numText(min(nums.map((n) => n.low))), numText(max(nums.map((n) => n.high)))];
     }
     case 'quantity': {
       const qs = values.filter((v) => v.kind === 'quantity') as Extract<IndexValue, { kind: 'quantity' }>[];
       if (!qs.length) return [null, null, null];
-      const json = qs.map((q) => ({ lo: finite(q.low), hi: finite(q.high), s: q.system ?? null, c: q.code ?? q.unit ?? null }));
-      return [JSON.stringify(json), numText(min(qs.map((q) => q.low))), numText(max(qs.map((q) => q.high)))];
+      const bounds = qs.map(numericBounds);
+      const json = qs.map((q, i) => ({ lo: finite(bounds[i].low), hi: finite(bounds[i].high), s: q.system ?? null, c: q.code ?? q.unit ?? null }));
+      return [JSON.stringify(json), numText(min(bounds.map((b) => b.low))), numText(max(bounds.map((b) => b.high)))];
     }
     case 'composite': {
       const tuples = values.filter((v) => v.kind === 'composite') as Extract<IndexValue, { kind: 'composite' }>[];
@@ -140,11 +143,15 @@ function encodeComponent(values: IndexValue[]): unknown {
     case 'date':
       return values.map((v) => ({ lo: (v as { start: string }).start, hi: (v as { end: string }).end }));
     case 'number':
-      return values.map((v) => ({ lo: finite((v as { low: number }).low), hi: finite((v as { high: number }).high) }));
+      return values.map((v) => {
+        const b = numericBounds(v as NumericValue);
+        return { lo: finite(b.low), hi: finite(b.high) };
+      });
     case 'quantity':
       return values.map((v) => {
         const q = v as Extract<IndexValue, { kind: 'quantity' }>;
-        return { lo: finite(q.low), hi: finite(q.high), s: q.system ?? null, c: q.code ?? q.unit ?? null };
+        const b = numericBounds(q);
+        return { lo: finite(b.low), hi: finite(b.high), s: q.system ?? null, c: q.code ?? q.unit ?? null };
       });
     default:
       return null;
@@ -192,7 +199,29 @@ function numText(n: number): string | null {
   return Number.isNaN(n) ? null : String(n);
 }
 
+interface NumericValue {
+  value: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * What a number or quantity value is matched as (search.html#number): a plain decimal is the point it states —
+ * `[parameter]=100` searches "for values in the range [99.5 ... 100.5)", so a stored 99.5 matches and a stored
+ * 100 is found by `100.0` too — while a Range or a Quantity with a comparator stays the range extraction gave it
+ * (search.html#prefix: "If the target value is a Range ... the target is explicitly a range"). Extraction gives
+ * every value its implicit range; a plain decimal is recognised by that range being exactly the one of its own
+ * digits. A point is returned as low = high = value.
+ */
+function numericBounds(v: NumericValue): { low: number; high: number } {
+  const own = decimalRange(String(v.value));
+  if (own && own.low === v.low && own.high === v.high) return { low: v.value, high: v.value };
+  return { low: v.low, high: v.high };
+}
+
+/** A numrange literal: `[v,v]` for a point, `[lo,hi)` otherwise, an infinite bound left open. */
 function numRange(lo: number, hi: number): string {
+  if (lo === hi) return `[${lo},${hi}]`;
   return `${Number.isFinite(lo) ? '[' + lo : '('},${Number.isFinite(hi) ? hi : ''})`;
 }
 

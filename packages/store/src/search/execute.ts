@@ -56,7 +56,7 @@ export async function executeSearch(q: Queryable, req: SearchRequest, options: S
   }
   if (req.summary === 'count' || req.count === 0) return { matches: [], included: [], total };
 
-  const cursor = options.cursor ? decodeCursor(options.cursor, keys.length) : undefined;
+  const cursor = options.cursor ? decodeCursor(options.cursor, keys.map((k) => k.kind)) : undefined;
   const reverse = cursor?.direction === 'p';
   const pageWhere = [...where];
   if (cursor) pageWhere.push(keysetCondition(keys, cursor.values, reverse, params));

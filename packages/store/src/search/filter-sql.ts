@@ -91,9 +91,9 @@ function paramSql(f: ParamFilter, alias: string, ctx: FilterContext): string {
     case 'uri':
       return uriSql(col, f.modifier, f.values.map((v) => (v as { value: string }).value), ctx);
     case 'date':
-      return ors(f.values.map((v) => rangeSql(col, 'tstz', v as DateValue, ctx)));
+      return ors(f.values.map((v) => rangeSql(col, v as DateValue, ctx)));
     case 'number':
-      return ors(f.values.map((v) => rangeSql(col, 'num', v as NumberValue, ctx)));
+      return ors(f.values.map((v) => numberSql(col, v as NumberValue, ctx)));
     case 'quantity':
       return ors(f.values.map((v) => quantitySql(col, v as QuantityValue, ctx)));
     case 'composite':
@@ -133,6 +133,8 @@ function tokenSql(col: Col, modifier: string | undefined, values: TokenValue[], 
   return modifier === 'not' ? `NOT COALESCE(${cond}, false)` : cond;
 }
 
+const RELATIVE_REF = /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/;
+
 function referenceSql(col: Col, def: SearchParamDef, modifier: string | undefined, values: ReferenceValue[], ctx: FilterContext): string {
   const entries: string[] = [];
   const likes: string[] = [];
@@ -155,6 +157,11 @@ function referenceSql(col: Col, def: SearchParamDef, modifier: string | undefine
       if (types.length === 0) likes.push('%/' + escapeLike(id));
       for (const t of types) entries.push(`${t}/${id}`);
     }
+  }
+  // "A relative reference resolving to the same value as a specified absolute URL, or vice versa, qualifies as
+  // a match" (search.html#reference): `Patient/123` also finds a stored `[base]/Patient/123` of this server.
+  if (ctx.baseUrl) {
+    for (const e of [...entries]) if (RELATIVE_REF.test(e)) entries.push(`${ctx.baseUrl}/${e}`);
   }
   const parts: string[] = [];
   if (entries.length) parts.push(`${col()} && ${ctx.params.textArray(entries)}`);
@@ -182,9 +189,10 @@ function uriSql(col: Col, modifier: string | undefined, values: string[], ctx: F
 }
 
 /**
- * The prefix semantics of search.html#prefix, for a stored range r = [rs, re) and the search value's range
- * p = [ps, pe): eq r ⊆ p; ne not eq; gt re > pe; lt rs < ps; ge gt or eq; le lt or eq; sa rs ≥ pe;
- * eb re ≤ ps; ap r overlaps p widened by 10% of its distance from now (at least its own width).
+ * The prefix semantics of search.html#prefix for dates (numbers: numericCondition), for a stored range
+ * r = [rs, re) and the search value's range p = [ps, pe): eq r ⊆ p; ne not eq; gt re > pe; lt rs < ps;
+ * ge gt or eq; le lt or eq; sa rs ≥ pe; eb re ≤ ps; ap r overlaps p widened by 10% of its distance from now
+ * (at least its own width).
  */
 function rangeCondition(prefix: Prefix, rs: string, re: string, ps: SqlRef, pe: SqlRef): string {
   const eq = () => `(${rs} >= ${ps} AND ${re} <= ${pe})`;
@@ -246,14 +254,14 @@ function approximate(kind: 'tstz' | 'num', start: string | number, end: string |
   return [new Date(s - w).toISOString(), new Date(e + w).toISOString()];
 }
 
-function rangeSql(col: Col, kind: 'tstz' | 'num', v: DateValue | NumberValue, ctx: FilterContext): string {
-  let start: string | number = v.kind === 'date' ? v.start : v.low;
-  let end: string | number = v.kind === 'date' ? v.end : v.high;
-  if (v.prefix === 'ap') [start, end] = approximate(kind, start, end);
-  const cast = kind === 'tstz' ? '::timestamptz' : '::numeric';
-  const ps = ctx.params.lazy(numOrText(start), cast);
-  const pe = ctx.params.lazy(numOrText(end), cast);
-  const exact = `EXISTS (SELECT 1 FROM unnest(${col()}) r WHERE ${rangeCondition(v.prefix, 'lower(r)', 'upper(r)', ps, pe).replace(/lower\(r\)/g, `COALESCE(lower(r), ${kind === 'tstz' ? "'-infinity'::timestamptz" : "'-Infinity'::numeric"})`).replace(/upper\(r\)/g, `COALESCE(upper(r), ${kind === 'tstz' ? "'infinity'::timestamptz" : "'Infinity'::numeric"})`)})`;
+/** A date parameter: each stored range of the tstzmultirange against the search value's range. */
+function rangeSql(col: Col, v: DateValue, ctx: FilterContext): string {
+  let start: string = v.start;
+  let end: string = v.end;
+  if (v.prefix === 'ap') [start, end] = approximate('tstz', start, end) as [string, string];
+  const ps = ctx.params.lazy(start, '::timestamptz');
+  const pe = ctx.params.lazy(end, '::timestamptz');
+  const exact = `EXISTS (SELECT 1 FROM unnest(${col()}) r WHERE ${rangeCondition(v.prefix, "COALESCE(lower(r), '-infinity'::timestamptz)", "COALESCE(upper(r), 'infinity'::timestamptz)", ps, pe)})`;
   const envelope = envelopeCondition(v.prefix, col('__lo'), col('__hi'), ps, pe);
   return envelope ? `(${envelope} AND ${exact})` : `(${col()} IS NOT NULL AND ${exact})`;
 }
@@ -265,20 +273,102 @@ function numOrText(v: string | number): string {
   return String(v);
 }
 
-/** `_lastUpdated`: the stored instant is a point, i.e. the range [t, t]. */
+/**
+ * `_lastUpdated`: the stored instant t is a point in time (search.html#date: an instant is "an interval with an
+ * effective width of 0"), compared with the search value's range [ps, pe): eq ps ≤ t < pe; gt and sa t ≥ pe;
+ * lt and eb t < ps; ge t ≥ ps; le t < pe. (Treating it as the closed range [t, t] in rangeCondition got the
+ * edges wrong: `gt` missed t = pe, `eb` matched t = ps.)
+ */
 function pointDateSql(col: string, v: DateValue, ctx: FilterContext): string {
-  const ps = ctx.params.lazy(v.start, '::timestamptz');
-  const pe = ctx.params.lazy(v.end, '::timestamptz');
-  return rangeCondition(v.prefix, col, col, ps, pe).replace(`${col} <= ${pe}`, `${col} < ${pe}`);
+  let start = v.start;
+  let end = v.end;
+  if (v.prefix === 'ap') [start, end] = approximate('tstz', start, end) as [string, string];
+  const ps = ctx.params.lazy(start, '::timestamptz');
+  const pe = ctx.params.lazy(end, '::timestamptz');
+  switch (v.prefix) {
+    case 'eq':
+    case 'ap':
+      return `(${col} >= ${ps} AND ${col} < ${pe})`;
+    case 'ne':
+      return `NOT (${col} >= ${ps} AND ${col} < ${pe})`;
+    case 'gt':
+    case 'sa':
+      return `${col} >= ${pe}`;
+    case 'ge':
+      return `${col} >= ${ps}`;
+    case 'lt':
+    case 'eb':
+      return `${col} < ${ps}`;
+    case 'le':
+      return `${col} < ${pe}`;
+  }
 }
 
+/**
+ * Number and quantity matching (search.html#number, #quantity, #prefix). A stored plain decimal is the point
+ * it states, so `[parameter]=100` finds "values in the range [99.5 ... 100.5)" (a stored 99.5 included, a
+ * stored 100 found by `100.0` as well); a Range, or a Quantity with a comparator, is stored as the range it
+ * states ("if the target value is a Range ... the target is explicitly a range"), see columns.ts. The search
+ * value's implicit range counts for eq, ne and ap only: "when a comparison prefix in the set gt, lt, ge, le,
+ * sa & eb is provided, the implicit precision of the number is ignored" (search.html#number), so `gt100` is
+ * "greater than exactly 100". `r` is a numrange expression; points are closed ranges `[v,v]`.
+ */
+function numericCondition(r: string, v: NumberValue | QuantityValue, ctx: FilterContext): string {
+  const n = (x: number) => `${ctx.params.add(numOrText(x))}::numeric`;
+  switch (v.prefix) {
+    case 'eq':
+      return `${r} <@ numrange(${n(v.low)}, ${n(v.high)}, '[)')`;
+    case 'ne':
+      return `NOT (${r} <@ numrange(${n(v.low)}, ${n(v.high)}, '[)'))`;
+    case 'gt':
+      return `${r} && numrange(${n(v.value)}, NULL, '()')`;
+    case 'ge':
+      return `${r} && numrange(${n(v.value)}, NULL, '[)')`;
+    case 'lt':
+      return `${r} && numrange(NULL, ${n(v.value)}, '()')`;
+    case 'le':
+      return `${r} && numrange(NULL, ${n(v.value)}, '(]')`;
+    case 'sa':
+      return `${r} <@ numrange(${n(v.value)}, NULL, '()')`;
+    case 'eb':
+      return `${r} <@ numrange(NULL, ${n(v.value)}, '()')`;
+    case 'ap': {
+      const [lo, hi] = approximate('num', v.low, v.high) as [number, number];
+      return `${r} && numrange(${n(lo)}, ${n(hi)}, '[)')`;
+    }
+  }
+}
+
+/** A necessary condition on a number column's envelope [__lo, __hi] (points have lo = hi), for the btree. */
+function numberEnvelope(lo: string, hi: string, v: NumberValue, ctx: FilterContext): string {
+  const n = (x: number) => `${ctx.params.add(numOrText(x))}::numeric`;
+  switch (v.prefix) {
+    case 'eq':
+      return `${lo} < ${n(v.high)} AND ${hi} >= ${n(v.low)}`;
+    case 'ap': {
+      const [a, b] = approximate('num', v.low, v.high) as [number, number];
+      return `${lo} < ${n(b)} AND ${hi} >= ${n(a)}`;
+    }
+    case 'gt':
+    case 'ge':
+    case 'sa':
+      return `${hi} >= ${n(v.value)}`;
+    case 'lt':
+    case 'le':
+    case 'eb':
+      return `${lo} <= ${n(v.value)}`;
+    case 'ne':
+      return `${hi} IS NOT NULL`;
+  }
+}
+
+function numberSql(col: Col, v: NumberValue, ctx: FilterContext): string {
+  return `(${numberEnvelope(col('__lo'), col('__hi'), v, ctx)} AND EXISTS (SELECT 1 FROM unnest(${col()}) r WHERE ${numericCondition('r', v, ctx)}))`;
+}
+
+/** Quantity records {lo, hi, s, c} (columns.ts): lo = hi is a point, otherwise [lo, hi) with NULL for an open end. */
 function quantityRecordSql(source: string, v: QuantityValue, ctx: FilterContext): string {
-  let start: number = v.low;
-  let end: number = v.high;
-  if (v.prefix === 'ap') [start, end] = approximate('num', start, end) as [number, number];
-  const ps = ctx.params.lazy(numOrText(start), '::numeric');
-  const pe = ctx.params.lazy(numOrText(end), '::numeric');
-  const conds = [rangeCondition(v.prefix, "COALESCE(q.lo, '-Infinity'::numeric)", "COALESCE(q.hi, 'Infinity'::numeric)", ps, pe)];
+  const conds = [numericCondition(`numrange(q.lo, q.hi, CASE WHEN q.lo = q.hi THEN '[]' ELSE '[)' END)`, v, ctx)];
   if (v.system !== undefined) conds.push(`q.s = ${ctx.params.add(v.system)}`);
   if (v.code !== undefined) conds.push(`q.c = ${ctx.params.add(v.code)}`);
   return `EXISTS (SELECT 1 FROM jsonb_to_recordset(${source}) AS q(lo numeric, hi numeric, s text, c text) WHERE ${conds.join(' AND ')})`;

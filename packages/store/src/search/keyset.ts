@@ -55,12 +55,36 @@ export function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify([c.direction, ...c.values])).toString('base64url');
 }
 
-export function decodeCursor(s: string, width: number): Cursor {
+/**
+ * What a key value of each kind looks like as PostgreSQL prints it (timestamptz in ISO DateStyle, possibly
+ * `infinity`; numeric, possibly `Infinity`). A cursor is client input: a value that would not cast to its
+ * key's type is a bad cursor (400), not an SQL error (500).
+ */
+const KEY_VALUE: Record<SortKey['kind'], (v: string) => boolean> = {
+  timestamptz: (v) => v === 'infinity' || v === '-infinity' || isTimestamp(v),
+  numeric: (v) => /^(-?Infinity|NaN|[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?)$/.test(v),
+  // PostgreSQL text cannot hold U+0000.
+  text: (v) => !v.includes('\u0000'),
+};
+
+const TIMESTAMP = /^(\d{4,6})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(?:([+-])(\d{2})(?::?\d{2}(?::?\d{2})?)?|Z)?( BC)?$/;
+
+/** A timestamptz as PostgreSQL prints it (`2024-03-05 10:00:00.123+00`), with a valid date and time. */
+function isTimestamp(v: string): boolean {
+  const m = TIMESTAMP.exec(v);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((x) => Number(x ?? 0));
+  const days = new Date(Date.UTC(2000 + (year % 400), month, 0)).getUTCDate();
+  return year <= 294275 && month >= 1 && month <= 12 && day >= 1 && day <= days && hour <= 23 && minute <= 59 && second <= 59 && Number(m[8] ?? 0) <= 15;
+}
+
+/** Decodes a cursor for sort keys of these kinds; a 400 naming `_cursor` when it does not fit them. */
+export function decodeCursor(s: string, kinds: SortKey['kind'][]): Cursor {
   try {
     const arr = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown[];
     const [direction, ...values] = arr;
-    if ((direction !== 'n' && direction !== 'p') || values.length !== width) throw new Error();
-    if (!values.every((v) => v === null || typeof v === 'string')) throw new Error();
+    if ((direction !== 'n' && direction !== 'p') || values.length !== kinds.length) throw new Error();
+    if (!values.every((v, i) => v === null || (typeof v === 'string' && KEY_VALUE[kinds[i]](v)))) throw new Error();
     return { direction, values: values as (string | null)[] };
   } catch {
     throw errors.badRequest('Invalid or expired paging cursor (_cursor); start the search again', '_cursor');
