@@ -31,6 +31,7 @@ const DURABLE_START_PARAMS = [
   '-c', 'max_parallel_maintenance_workers=0',
   '-c', 'wal_sync_method=fsync',
   '-c', 'fsync=on',
+  '-c', 'max_files_per_process=3000',
 ];
 
 const TEXT = (v: string) => v;

@@ -166,8 +166,9 @@ async function resolveIncludes(
       const targets = frontier.map((n) => n.key);
       if (!targets.length) continue;
       const defs = includeParams(rule.sourceType, rule.param);
-      const cond = defs.map((d) => `t.${ident(d.columnName)} && $1::text[]`).join(' OR ');
-      const loaded = await loadRows(q, rule.sourceType, `(${cond})`, [targets], req, options, max - out.length);
+      // One indexed test over search_tokens for every parameter the rule names.
+      const entries = defs.flatMap((d) => targets.map((t) => `${d.columnName}=${t}`));
+      const loaded = await loadRows(q, rule.sourceType, `t.search_tokens && $1::text[]`, [entries], req, options, max - out.length);
       truncated ||= loaded.truncated;
       addNew(loaded.nodes);
     }

@@ -14,6 +14,7 @@ import type {
 import { errors, normalizeString, searchParameter } from '@confide/fhir';
 import { ident } from '../db/db.ts';
 import { escapeLike, type SqlParams, type SqlRef } from './sql-params.ts';
+import { prefixed } from './columns.ts';
 
 /** What compiling a filter needs besides the filter itself. */
 export interface FilterContext {
@@ -35,11 +36,11 @@ export function filterSql(filter: Filter, type: string, alias: string, ctx: Filt
     case 'param':
       return paramSql(filter, alias, ctx);
     case 'chain': {
-      const col = `${alias}.${ident(filter.param.columnName)}`;
+      const prefix = filter.param.columnName + '=';
       const ors = filter.targets.map((t) => {
         const sub = nextAlias(ctx, 'c');
         const where = [`NOT ${sub}.deleted`, filterSql(t.filter, t.type, sub, ctx), ctx.restrict?.(t.type, sub)].filter(Boolean);
-        return `${col} && ARRAY(SELECT ${ctx.params.add(t.type + '/')} || ${sub}.id FROM ${ident(t.type)} ${sub} WHERE ${where.join(' AND ')})`;
+        return `${alias}.search_tokens && ARRAY(SELECT ${ctx.params.add(prefix + t.type + '/')} || ${sub}.id FROM ${ident(t.type)} ${sub} WHERE ${where.join(' AND ')})`;
       });
       return ors.length === 1 ? ors[0] : `(${ors.join(' OR ')})`;
     }
@@ -80,7 +81,10 @@ function paramSql(f: ParamFilter, alias: string, ctx: FilterContext): string {
   if (def.code === '_lastUpdated') {
     return ors(f.values.map((v) => (v.kind === 'date' ? pointDateSql(`${alias}.last_updated`, v, ctx) : 'false')));
   }
-  const col: Col = (suffix = '') => `${alias}.${ident(def.columnName + suffix)}`;
+  const col: Col = Object.assign((suffix = '') => `${alias}.${ident(def.columnName + suffix)}`, {
+    // Equality on token, reference and uri entries goes through the table's GIN-indexed search_tokens.
+    tokens: (entries: string[]) => `${alias}.search_tokens && ${ctx.params.textArray(prefixed(def.columnName, entries))}`,
+  });
   switch (def.type) {
     case 'token':
       return tokenSql(col, f.modifier, f.values as TokenValue[], ctx);
@@ -103,8 +107,11 @@ function paramSql(f: ParamFilter, alias: string, ctx: FilterContext): string {
   }
 }
 
-/** A column of the parameter: `col()` is the main one, `col('__lo')` a companion (see columns.ts). */
-type Col = (suffix?: string) => string;
+/**
+ * A column of the parameter: `col()` is the main one, `col('__lo')` a companion, `col.tokens(entries)` the
+ * indexed `search_tokens` test for equality on entries (see columns.ts).
+ */
+type Col = ((suffix?: string) => string) & { tokens: (entries: string[]) => string };
 
 function ors(parts: string[]): string {
   if (parts.length === 0) return 'false';
@@ -128,7 +135,7 @@ function tokenSql(col: Col, modifier: string | undefined, values: TokenValue[], 
   if (modifier === 'text') {
     return ors(values.map((v) => `${col('__text')} LIKE ${ctx.params.add('%' + escapeLike(normalizeString(v.text ?? v.code ?? '')) + '%')}`));
   }
-  const cond = `${col()} && ${ctx.params.textArray(tokenEntries(values))}`;
+  const cond = col.tokens(tokenEntries(values));
   // :not matches resources that have no such code at all, including those without the element (search.html#token).
   return modifier === 'not' ? `NOT COALESCE(${cond}, false)` : cond;
 }
@@ -164,7 +171,7 @@ function referenceSql(col: Col, def: SearchParamDef, modifier: string | undefine
     for (const e of [...entries]) if (RELATIVE_REF.test(e)) entries.push(`${ctx.baseUrl}/${e}`);
   }
   const parts: string[] = [];
-  if (entries.length) parts.push(`${col()} && ${ctx.params.textArray(entries)}`);
+  if (entries.length) parts.push(col.tokens(entries));
   if (likes.length) parts.push(`EXISTS (SELECT 1 FROM unnest(${col()}) r WHERE r LIKE ANY(${ctx.params.textArray(likes)}))`);
   return ors(parts);
 }
@@ -185,7 +192,7 @@ function uriSql(col: Col, modifier: string | undefined, values: string[], ctx: F
   if (modifier === 'above') {
     return `EXISTS (SELECT 1 FROM unnest(${col()}) u, unnest(${ctx.params.textArray(values)}) q WHERE q LIKE replace(replace(replace(u, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')`;
   }
-  return `${col()} && ${ctx.params.textArray(values)}`;
+  return col.tokens(values);
 }
 
 /**
@@ -414,7 +421,7 @@ export function sortExpression(resourceType: string, code: string, alias: string
   if (code === '_lastUpdated') return { expr: `${alias}.last_updated`, kind: 'timestamptz' };
   const def = searchParameter(resourceType, code);
   if (!def) throw errors.badRequest(`Unknown _sort parameter: ${code}`, '_sort');
-  const col: Col = (suffix = '') => `${alias}.${ident(def.columnName + suffix)}`;
+  const col = (suffix = '') => `${alias}.${ident(def.columnName + suffix)}`;
   switch (def.type) {
     case 'date':
       return { expr: col('__lo'), kind: 'timestamptz' };

@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { extractSearchValues, type IndexValue } from '@confide/fhir';
 import type { SearchIndexer } from '../write-batch.ts';
-import { columnValues } from './columns.ts';
+import { columnValues, isTokenLike } from './columns.ts';
 import { tableLayout } from './table-layout.ts';
 
 /** Fills every search column of a resource's table from the values extracted at write time. */
@@ -14,7 +14,15 @@ export const searchIndexer: SearchIndexer = {
     if (!resource) return new Array(layout.columns.length).fill(null);
     const extracted = extractSearchValues(resource);
     const out: unknown[] = [];
-    for (const p of layout.params) out.push(...columnValues(p.def, extracted.get(p.def.code)));
+    const tokens: string[] = [];
+    for (const p of layout.params) {
+      const values = columnValues(p.def, extracted.get(p.def.code));
+      out.push(...values);
+      if (isTokenLike(p.def.type) && Array.isArray(values[0])) {
+        for (const e of values[0] as string[]) tokens.push(`${p.def.columnName}=${e}`);
+      }
+    }
+    out.push(tokens.length ? tokens : null);
     out.push(compartments(resource, layout.compartmentParams, extracted));
     return out;
   },

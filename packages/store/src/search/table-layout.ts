@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { patientCompartmentParams, resourceTypes, searchParameters, type SearchParamDef } from '@confide/fhir';
-import { columnsFor, type ColumnSpec } from './columns.ts';
+import { columnsFor, SEARCH_TOKENS_COLUMN, type ColumnSpec } from './columns.ts';
 
 /** The search columns of one resource type's table, in a fixed order, with the parameter each belongs to. */
 export interface TableLayout {
@@ -8,7 +8,10 @@ export interface TableLayout {
   params: { def: SearchParamDef; columns: ColumnSpec[] }[];
   /** Parameters that place a resource in a patient's compartment (R4 compartmentdefinition-patient). */
   compartmentParams: string[];
-  /** Every search column, ending with `compartments` (the `Patient/id`s whose compartment holds the row). */
+  /**
+   * Every search column, ending with `search_tokens` (see columns.ts) and `compartments` (the `Patient/id`s
+   * whose compartment holds the row).
+   */
   columns: ColumnSpec[];
 }
 
@@ -32,7 +35,7 @@ export function tableLayout(resourceType: string): TableLayout {
       resourceType,
       params,
       compartmentParams: patientCompartmentParams(resourceType),
-      columns: [...params.flatMap((p) => p.columns), COMPARTMENTS_COLUMN],
+      columns: [...params.flatMap((p) => p.columns), SEARCH_TOKENS_COLUMN, COMPARTMENTS_COLUMN],
     };
     cache.set(resourceType, layout);
   }
