@@ -25,6 +25,7 @@ let quietWait = 0;
 async function measure<K extends LoadJob['kind']>(
   job: Extract<LoadJob, { kind: K }>,
   serverPid: number,
+  database: string | undefined,
 ): Promise<{ result: LoadResults[K]; cpu: ReturnType<typeof cpuUse>; window: Window }> {
   const busy = await waitForQuiet(quietWait);
   if (busy >= 15) log(`  the machine is still ${busy}% busy with other work; measuring anyway`);
@@ -34,9 +35,9 @@ async function measure<K extends LoadJob['kind']>(
   const result = await runLoad(job, (event, workerPid) => {
     if (event === 'start') {
       window.fromUs = nowUs();
-      a = cpuSnapshot(serverPid, workerPid);
+      a = cpuSnapshot(serverPid, workerPid, database);
     } else {
-      b = cpuSnapshot(serverPid, workerPid);
+      b = cpuSnapshot(serverPid, workerPid, database);
       window.toUs = nowUs();
     }
   });
@@ -94,9 +95,10 @@ async function benchBackend(backend: Backend, cfg: BenchConfig, set: ScaledSet, 
       if (store) await dropStore(store);
       store = await newStore(backend, cfg, tmp, `c${clients}`);
       cleanup.push(store);
+      const db = store.scratch?.name;
       const profileDir = profileRoot && path.join(profileRoot, `${backend}-ingest-c${clients}`);
       log(`${backend}: ingest ${set.bundles} bundles (${set.resources} resources) with ${clients} client(s)`);
-      const { value, profile } = await withServer(store, profileDir, (s) => measure({ kind: 'ingest', base: s.base, files: set.files, clients }, s.pid));
+      const { value, profile } = await withServer(store, profileDir, (s) => measure({ kind: 'ingest', base: s.base, files: set.files, clients }, s.pid, db));
       const { readPaths: paths, ...ingest } = value.result;
       readPaths = paths;
       const phase: Phase<typeof ingest> = { ...ingest, cpu: value.cpu };
@@ -109,11 +111,12 @@ async function benchBackend(backend: Backend, cfg: BenchConfig, set: ScaledSet, 
     out.readSetSize = readPaths.length;
     const paths = shuffle(readPaths);
     const profileDir = profileRoot && path.join(profileRoot, `${backend}-read`);
+    const db = store.scratch?.name;
     const { value: reads, profile } = await withServer(store, profileDir, async (s) => {
       const runs = [];
       for (const clients of cfg.readClients) {
         log(`${backend}: read by id, ${clients} client(s), ${cfg.warmup} s warm-up + ${cfg.duration} s`);
-        runs.push(await measure({ kind: 'read', base: s.base, paths, clients, warmup: cfg.warmup, duration: cfg.duration }, s.pid));
+        runs.push(await measure({ kind: 'read', base: s.base, paths, clients, warmup: cfg.warmup, duration: cfg.duration }, s.pid, db));
         const r = runs[runs.length - 1].result;
         log(`  ${r.perSec} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.errors} errors${r.firstError ? `: ${r.firstError}` : ''}`);
       }
@@ -134,14 +137,14 @@ async function benchFloor(cfg: BenchConfig, set: ScaledSet): Promise<FloorResult
   const scratch = await createScratchDb(cfg.postgresUrl, 'raw');
   try {
     log(`raw PostgreSQL: INSERT ${set.resources} rows in ${set.bundles} batches, ${cfg.floorInsertClients} connections`);
-    const ins = await measure({ kind: 'raw-insert', connectionString: scratch.url, files: set.files, clients: cfg.floorInsertClients }, 0);
+    const ins = await measure({ kind: 'raw-insert', connectionString: scratch.url, files: set.files, clients: cfg.floorInsertClients }, 0, scratch.name);
     const { readIds, ...insert } = ins.result;
     log(`  ${insert.rowsPerSec} rows/s`);
     const select: FloorResult['select'] = [];
     const ids = shuffle(readIds);
     for (const clients of cfg.floorSelectClients) {
       log(`raw PostgreSQL: PK SELECT, ${clients} connection(s)`);
-      const s = await measure({ kind: 'raw-select', connectionString: scratch.url, ids, clients, warmup: cfg.warmup, duration: cfg.duration }, 0);
+      const s = await measure({ kind: 'raw-select', connectionString: scratch.url, ids, clients, warmup: cfg.warmup, duration: cfg.duration }, 0, scratch.name);
       select.push({ ...s.result, cpu: s.cpu });
       log(`  ${s.result.perSec} queries/s, p50 ${s.result.latency.p50} ms, p99 ${s.result.latency.p99} ms`);
     }

@@ -54,6 +54,7 @@ function where(url: string, line: number): string {
 function area(name: string, url: string): string {
   if (!url) return name.startsWith('(') ? name : '(native)';
   if (url.startsWith('node:')) return 'node internals';
+  if (url.startsWith('wasm://')) return 'WebAssembly (PGlite)';
   const nm = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (nm) return nm[1];
   const own = /\/(packages|apps)\/([^/]+)\//.exec(url);

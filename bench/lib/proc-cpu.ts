@@ -23,39 +23,54 @@ export interface CpuUse {
   otherCores: number;
 }
 
-function processTicks(pid: number): number {
+function processTicks(pid: number): number | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return Number(fields[11]) + Number(fields[12]); // utime + stime
   } catch {
-    return 0;
+    return undefined; // no such process (any more)
   }
 }
 
-function postgresTicks(): Map<number, number> {
+// A client backend's title is `postgres: [CLUSTER: ]USER DATABASE HOST(PORT) STATE`, e.g.
+// `postgres: 15/main: postgres test 127.0.0.1(42192) idle`; background processes have other titles.
+const CLIENT_BACKEND = /^postgres: (?:[^:]+: )?\S+ (\S+) (?:\[local\]|[0-9a-f.:]+\(\d+\))/;
+
+/**
+ * Ticks of the PostgreSQL processes that work for `database`: its client backends and the shared
+ * background processes (WAL writer, checkpointer, autovacuum...). Backends of other databases (other
+ * people's test runs on the same server) are left out; they show up as "other".
+ */
+function postgresTicks(database: string): Map<number, number> {
   const out = new Map<number, number>();
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (fs.readFileSync(`/proc/${name}/comm`, 'utf8').trim() === 'postgres') out.set(Number(name), processTicks(Number(name)));
+      if (fs.readFileSync(`/proc/${name}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const title = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const backend = CLIENT_BACKEND.exec(title);
+      if (backend && backend[1] !== database) continue;
     } catch {
-      // the process ended while we looked
+      continue; // the process ended while we looked
     }
+    const ticks = processTicks(Number(name));
+    if (ticks !== undefined) out.set(Number(name), ticks);
   }
   return out;
 }
 
-export function cpuSnapshot(serverPid: number, loadGeneratorPid: number): CpuSnapshot | null {
+/** `database`: the PostgreSQL database the measurement uses (none for PGlite). */
+export function cpuSnapshot(serverPid: number, loadGeneratorPid: number, database?: string): CpuSnapshot | null {
   if (!fs.existsSync('/proc/stat')) return null;
   const machine = machineTicks();
   return {
     at: performance.now(),
     machineBusy: machine.busy,
     machineTotal: machine.total,
-    server: processTicks(serverPid),
-    loadGenerator: processTicks(loadGeneratorPid),
-    postgres: postgresTicks(),
+    server: processTicks(serverPid) ?? 0,
+    loadGenerator: processTicks(loadGeneratorPid) ?? 0,
+    postgres: database ? postgresTicks(database) : new Map(),
   };
 }
 
@@ -64,7 +79,8 @@ export function cpuUse(a: CpuSnapshot | null, b: CpuSnapshot | null): CpuUse | n
   const seconds = (b.at - a.at) / 1000;
   const cores = (ticks: number) => Math.round((ticks / TICKS_PER_SECOND / seconds) * 100) / 100;
   let pg = 0;
-  for (const [pid, t] of b.postgres) pg += t - (a.postgres.get(pid) ?? 0);
+  // A process that ended in between is missing from b; a pid reused in between would go backwards.
+  for (const [pid, t] of b.postgres) pg += Math.max(0, t - (a.postgres.get(pid) ?? 0));
   const server = b.server - a.server;
   const loadGenerator = b.loadGenerator - a.loadGenerator;
   const busy = b.machineBusy - a.machineBusy;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 export interface ScratchDb {
+  name: string;
   url: string;
   drop(): Promise<void>;
 }
@@ -23,6 +24,7 @@ export async function createScratchDb(adminUrl: string, label: string): Promise<
   const u = new URL(adminUrl);
   u.pathname = '/' + name;
   return {
+    name,
     url: u.toString(),
     drop: () => admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };

@@ -50,19 +50,21 @@ export async function* patientEverything(db: Db, patientId: string, options: Eve
   // Referenced resources outside every patient compartment.
   const outside = new Set(resourceTypes().filter((t) => !inCompartment.includes(t)));
   const refs = new Map<string, Set<string>>();
+  // One query for the references of every compartment table (one round trip instead of one per table).
+  const refParts: string[] = [];
   for (const t of inCompartment) {
     const cols = [...searchParameters(t).values()].filter((d) => d.type === 'reference' && !d.special).map((d) => d.columnName);
     if (cols.length === 0) continue;
-    const r = await db.query<{ ref: string }>(
-      `SELECT DISTINCT ref FROM ${ident(t)}, unnest(${cols.map((c) => `coalesce(${ident(c)}, '{}')`).join(' || ')}) AS ref WHERE compartments @> $1::text[] AND NOT deleted`,
-      [[`Patient/${patientId}`]],
+    refParts.push(
+      `SELECT unnest(${cols.map((c) => `coalesce(${ident(c)}, '{}')`).join(' || ')}) AS ref FROM ${ident(t)} WHERE compartments @> $1::text[] AND NOT deleted`,
     );
-    for (const { ref } of r.rows) {
-      const m = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(ref);
-      if (!m || !outside.has(m[1]) || !wanted(m[1])) continue;
-      if (!refs.has(m[1])) refs.set(m[1], new Set());
-      refs.get(m[1])?.add(m[2]);
-    }
+  }
+  const r = await db.query<{ ref: string }>(`SELECT DISTINCT ref FROM (${refParts.join(' UNION ALL ')}) AS refs`, [[`Patient/${patientId}`]]);
+  for (const { ref } of r.rows) {
+    const m = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(ref);
+    if (!m || !outside.has(m[1]) || !wanted(m[1])) continue;
+    if (!refs.has(m[1])) refs.set(m[1], new Set());
+    refs.get(m[1])?.add(m[2]);
   }
   for (const [type, ids] of [...refs].sort(([a], [b]) => a.localeCompare(b))) {
     const p: unknown[] = [[...ids]];

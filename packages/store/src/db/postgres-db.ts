@@ -20,7 +20,9 @@ export class PostgresDb implements Db {
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.max ?? 10,
-      options: '-c TimeZone=UTC -c DateStyle=ISO',
+      // No parallel query: on the small machines Confide targets, starting workers for a short OLTP query
+      // costs more than it saves (measured: $everything 33 ms with two workers, 4 ms without).
+      options: '-c TimeZone=UTC -c DateStyle=ISO -c max_parallel_workers_per_gather=0',
     });
     // An idle client that errors (server restart) must not crash the process.
     this.pool.on('error', () => undefined);

@@ -4,7 +4,7 @@ import { ident, type Queryable } from '../db/db.ts';
 import { fromRow, type ResourceRow, type StoredResource } from '../stored-resource.ts';
 import { filterSql, sortExpression, type FilterContext } from './filter-sql.ts';
 import { decodeCursor, encodeCursor, keysetCondition, orderBy, sortKey, type SortKey } from './keyset.ts';
-import { SqlParams } from './sql-params.ts';
+import { SqlParams, statementName } from './sql-params.ts';
 
 export interface SearchOptions {
   baseUrl?: string;
@@ -66,7 +66,7 @@ export async function executeSearch(q: Queryable, req: SearchRequest, options: S
     `SELECT ${COLUMNS}, ${keyColumns}${includeCols.map((c, i) => `, t.${ident(c)} AS i${i}`).join('')} FROM ${ident(type)} t` +
     ` WHERE ${pageWhere.join(' AND ')} ORDER BY ${orderBy(keys, reverse)} LIMIT ${params.add(req.count + 1)}` +
     (req.offset && !cursor ? ` OFFSET ${params.add(req.offset)}` : '');
-  const r = await q.query<ResourceRow & Record<string, unknown>>(sql, params.values);
+  const r = await q.query<ResourceRow & Record<string, unknown>>(sql, params.values, statementName(sql));
   let rows = r.rows.slice(0, req.count);
   const more = r.rows.length > req.count;
   if (reverse) rows = rows.reverse();
