@@ -1,7 +1,7 @@
 // Child process entry for the search benchmark: receives one SearchJob over IPC, GETs its paths (cycled)
 // from N keep-alive connections for warmup + duration seconds, sends back the result and exits.
 import { timedLoop, type Mark, type ThroughputResult } from './http-load.ts';
-import { SearchConnection } from './search-connection.ts';
+import { HttpConnection } from './http-connection.ts';
 
 export interface SearchJob {
   base: string;
@@ -33,7 +33,7 @@ function countEntries(body: Buffer): number {
 export async function runSearch(job: SearchJob, mark: Mark): Promise<SearchResult> {
   if (job.paths.length === 0) throw new Error('No search paths');
   const url = new URL(job.base);
-  const conns = Array.from({ length: job.clients }, () => new SearchConnection(url.hostname, Number(url.port)));
+  const conns = Array.from({ length: job.clients }, () => new HttpConnection(url.hostname, Number(url.port)));
   const headers = { Accept: 'application/fhir+json' };
   let responses = 0;
   let entries = 0;
