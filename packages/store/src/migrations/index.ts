@@ -1,8 +1,12 @@
 import type { Migration } from './migration.ts';
 import { resources } from './0001-resources.ts';
 import { searchColumns } from './0002-search-columns.ts';
+import { organizations } from './0003-organizations.ts';
+import { auditLog } from './0004-audit.ts';
+import { accounts } from './0005-accounts.ts';
+import { oauth } from './0006-oauth.ts';
 
 /** Every schema step, in order. Append only. */
-export const migrations: Migration[] = [resources, searchColumns];
+export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth];
 
 export type { Migration } from './migration.ts';
