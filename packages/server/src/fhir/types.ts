@@ -1,4 +1,5 @@
 import type { Repository } from '@confide/store';
+import type { AccessContext } from '../identity/access-context.ts';
 
 /** A FHIR interaction, independent of HTTP, so that Bundle entries run through the same code as requests. */
 export interface FhirRequest {
@@ -32,4 +33,9 @@ export interface FhirContext {
   baseUrl: string;
   /** Set while running the entries of a transaction Bundle. */
   inTransaction?: boolean;
+  /**
+   * Who is asking (set by the HTTP layer from the bearer token; `internal` for the CLI). Every handler
+   * decides and filters with it; absent only in unit tests of the router that predate access control.
+   */
+  access?: AccessContext;
 }
