@@ -1,11 +1,15 @@
 import { errors, isResourceType, isValidId, patientCompartmentParams, resourceTypes, searchParameters } from '@confide/fhir';
 import { ident, type Db } from './db/db.ts';
+import type { RestrictHook } from './access/access.ts';
+import { SqlParams } from './search/sql-params.ts';
 
 export interface EverythingOptions {
   /** Only resources changed at or after this instant (`_since`). */
   since?: string;
   /** Only these types (`_type`). */
   types?: string[];
+  /** The caller's row restriction per table (access policy): hidden rows are neither returned nor followed. */
+  restrict?: RestrictHook;
 }
 
 export interface EverythingRow {
@@ -28,50 +32,65 @@ export function compartmentTypes(): string[] {
 export async function* patientEverything(db: Db, patientId: string, options: EverythingOptions = {}): AsyncIterable<EverythingRow> {
   if (!isValidId(patientId)) throw errors.notFound(`Patient/${patientId} not found`);
   for (const t of options.types ?? []) if (!isResourceType(t)) throw errors.badRequest(`Unknown resource type in _type: ${t}`, '_type');
-  const exists = await db.query<{ deleted: boolean }>(`SELECT deleted FROM "Patient" WHERE id = $1`, [patientId]);
+  const check = new SqlParams();
+  const patientWhere = [`t.id = ${check.add(patientId)}`, options.restrict?.('Patient', 't', check)].filter(Boolean);
+  const exists = await db.query<{ deleted: boolean }>(`SELECT t.deleted FROM "Patient" t WHERE ${patientWhere.join(' AND ')}`, check.values);
   if (!exists.rows[0]) throw errors.notFound(`Patient/${patientId} not found`);
   if (exists.rows[0].deleted) throw errors.gone(`Patient/${patientId} was deleted`);
   const wanted = (t: string) => !options.types || options.types.includes(t);
   const inCompartment = compartmentTypes();
-  const params: unknown[] = [[`Patient/${patientId}`]];
-  let since = '';
-  if (options.since) {
-    params.push(options.since);
-    since = ` AND last_updated >= $2`;
-  }
-  const parts = inCompartment
-    .filter(wanted)
-    .map((t) => `SELECT ${literal(t)} AS resource_type, id, content FROM ${ident(t)} WHERE compartments @> $1::text[] AND NOT deleted${since}`);
+  // Each table's condition: in the compartment, not deleted, and within what the caller may see. Tables the
+  // caller may not see at all are left out. Built once per statement, since each has its own parameters.
+  const conditions = (params: SqlParams): Map<string, string> => {
+    const patient = params.textArray([`Patient/${patientId}`]);
+    const out = new Map<string, string>();
+    for (const t of inCompartment) {
+      const r = options.restrict?.(t, 't', params);
+      if (r === 'false') continue;
+      out.set(t, `t.compartments @> ${patient} AND NOT t.deleted${r ? ` AND ${r}` : ''}`);
+    }
+    return out;
+  };
+  const params = new SqlParams();
+  const main = conditions(params);
+  const since = options.since ? ` AND t.last_updated >= ${params.add(options.since)}` : '';
+  const parts = [...main]
+    .filter(([t]) => wanted(t))
+    .map(([t, where]) => `SELECT ${literal(t)} AS resource_type, t.id, t.content FROM ${ident(t)} t WHERE ${where}${since}`);
   if (parts.length > 0) {
     // The patient first, then the rest grouped by type, as clients reading a stream expect.
     const sql = `SELECT resource_type, id, content FROM (${parts.join(' UNION ALL ')}) AS e ORDER BY resource_type <> 'Patient', resource_type, id`;
-    yield* db.stream<EverythingRow>(sql, params, 200);
+    yield* db.stream<EverythingRow>(sql, params.values, 200);
   }
   // Referenced resources outside every patient compartment.
   const outside = new Set(resourceTypes().filter((t) => !inCompartment.includes(t)));
   const refs = new Map<string, Set<string>>();
-  // One query for the references of every compartment table (one round trip instead of one per table).
+  // One query for the references of every visible compartment row (one round trip instead of one per table).
+  const refParams = new SqlParams();
   const refParts: string[] = [];
-  for (const t of inCompartment) {
+  for (const [t, where] of conditions(refParams)) {
     const cols = [...searchParameters(t).values()].filter((d) => d.type === 'reference' && !d.special).map((d) => d.columnName);
     if (cols.length === 0) continue;
-    refParts.push(
-      `SELECT unnest(${cols.map((c) => `coalesce(${ident(c)}, '{}')`).join(' || ')}) AS ref FROM ${ident(t)} WHERE compartments @> $1::text[] AND NOT deleted`,
-    );
+    refParts.push(`SELECT unnest(${cols.map((c) => `coalesce(t.${ident(c)}, '{}')`).join(' || ')}) AS ref FROM ${ident(t)} t WHERE ${where}`);
   }
-  const r = await db.query<{ ref: string }>(`SELECT DISTINCT ref FROM (${refParts.join(' UNION ALL ')}) AS refs`, [[`Patient/${patientId}`]]);
-  for (const { ref } of r.rows) {
-    const m = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(ref);
-    if (!m || !outside.has(m[1]) || !wanted(m[1])) continue;
-    if (!refs.has(m[1])) refs.set(m[1], new Set());
-    refs.get(m[1])?.add(m[2]);
+  if (refParts.length) {
+    const r = await db.query<{ ref: string }>(`SELECT DISTINCT ref FROM (${refParts.join(' UNION ALL ')}) AS refs`, refParams.values);
+    for (const { ref } of r.rows) {
+      const m = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(ref);
+      if (!m || !outside.has(m[1]) || !wanted(m[1])) continue;
+      if (!refs.has(m[1])) refs.set(m[1], new Set());
+      refs.get(m[1])?.add(m[2]);
+    }
   }
   for (const [type, ids] of [...refs].sort(([a], [b]) => a.localeCompare(b))) {
-    const p: unknown[] = [[...ids]];
-    if (options.since) p.push(options.since);
+    const p = new SqlParams();
+    const where = [`t.id = ANY(${p.textArray([...ids])})`, 'NOT t.deleted'];
+    if (options.since) where.push(`t.last_updated >= ${p.add(options.since)}`);
+    const r = options.restrict?.(type, 't', p);
+    if (r) where.push(r);
     yield* db.stream<EverythingRow>(
-      `SELECT ${literal(type)} AS resource_type, id, content FROM ${ident(type)} WHERE id = ANY($1::text[]) AND NOT deleted${since} ORDER BY id`,
-      p,
+      `SELECT ${literal(type)} AS resource_type, t.id, t.content FROM ${ident(type)} t WHERE ${where.join(' AND ')} ORDER BY t.id`,
+      p.values,
       200,
     );
   }

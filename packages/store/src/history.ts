@@ -1,5 +1,7 @@
 import { errors, isValidId } from '@confide/fhir';
-import type { Queryable } from './db/db.ts';
+import { ident, type Queryable } from './db/db.ts';
+import type { RestrictHook } from './access/access.ts';
+import { SqlParams } from './search/sql-params.ts';
 import { fromRow, type ResourceRow, type StoredResource } from './stored-resource.ts';
 
 export interface HistoryQuery {
@@ -12,6 +14,11 @@ export interface HistoryQuery {
   count: number;
   /** Opaque keyset cursor from a previous page. */
   cursor?: string;
+  /**
+   * The caller's restriction on the current rows of `resourceType` (required with it): only versions of
+   * resources whose current row the caller may see are listed.
+   */
+  restrict?: RestrictHook;
 }
 
 export interface HistoryPage {
@@ -49,12 +56,15 @@ export function decodeCursor(s: string): Cursor {
  */
 export async function readHistory(q: Queryable, query: HistoryQuery): Promise<HistoryPage> {
   const where: string[] = [];
-  const params: unknown[] = [];
-  const p = (v: unknown) => {
-    params.push(v);
-    return '$' + params.length;
-  };
+  const sqlParams = new SqlParams();
+  const params = sqlParams.values;
+  const p = (v: unknown) => sqlParams.add(v);
   if (query.resourceType) where.push(`resource_type = ${p(query.resourceType)}`);
+  if (query.restrict) {
+    if (!query.resourceType) throw errors.forbidden('History across resource types is available only to unrestricted clients');
+    const r = query.restrict(query.resourceType, 't', sqlParams);
+    if (r) where.push(`EXISTS (SELECT 1 FROM ${ident(query.resourceType)} t WHERE t.id = resource_history.id AND ${r})`);
+  }
   if (query.id !== undefined) {
     if (!isValidId(query.id)) return { entries: [], total: 0 };
     where.push(`id = ${p(query.id)}`);

@@ -9,3 +9,7 @@ export * from './history.ts';
 export { flushWrites, noIndexer, type PendingWrite, type SearchIndexer } from './write-batch.ts';
 export * from './search/index.ts';
 export * from './everything.ts';
+export { Access, accessFor, type RestrictHook } from './access/access.ts';
+export { restrictionSql } from './access/restriction-sql.ts';
+export { patientOrganizations } from './organizations.ts';
+export * from './audit/index.ts';

@@ -3,14 +3,17 @@ import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { errors, isResourceType, isValidId } from '@confide/fhir';
 import { ident, type Db, type Queryable } from './db/db.ts';
 import { fromRow, type ResourceRow, type StoredResource } from './stored-resource.ts';
-import { flushWrites, noIndexer, type PendingWrite, type SearchIndexer } from './write-batch.ts';
+import { flushWrites, noIndexer, type PendingWrite, type SearchIndexer, type WriteGuard } from './write-batch.ts';
+import type { Actor } from '@confide/policy';
+import { accessFor, type Access, type RestrictHook } from './access/access.ts';
 import { withRetry } from './retry.ts';
+import { SqlParams, statementName } from './search/sql-params.ts';
 
 export type Validator = (resource: unknown) => OperationOutcomeIssue[];
 
 /** Finds the ids of resources matching a FHIR search query; used by conditional interactions. */
 export interface ConditionalMatcher {
-  findMatches(tx: Queryable, resourceType: string, query: URLSearchParams, limit: number): Promise<StoredResource[]>;
+  findMatches(tx: Queryable, resourceType: string, query: URLSearchParams, limit: number, restrict?: RestrictHook): Promise<StoredResource[]>;
 }
 
 export interface RepositoryOptions {
@@ -46,6 +49,8 @@ export class Repository {
     private readonly db: Db,
     options: RepositoryOptions = {},
     private readonly tx?: Queryable,
+    /** The caller's access policy; absent for the server's own work (import, seed, migrations). */
+    readonly access?: Access,
   ) {
     this.validate = options.validate ?? (() => []);
     this.indexer = options.indexer ?? noIndexer;
@@ -64,10 +69,23 @@ export class Repository {
     return this.indexer;
   }
 
+  /**
+   * The same repository acting for `actor`: every read, search hook and write from it is decided by the
+   * access policy (@confide/policy) and enforced here. `undefined` gives the unrestricted repository.
+   */
+  as(actor: Actor | undefined): Repository {
+    return new Repository(this.db, this.options, this.tx, actor ? accessFor(actor, this.indexer) : undefined);
+  }
+
   /** Runs `fn` with a repository bound to one transaction; all of it commits or none of it does. */
   async transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T> {
     if (this.tx) return fn(this);
-    return withRetry(() => this.db.transaction((tx) => fn(new Repository(this.db, this.options, tx))));
+    return withRetry(() => this.db.transaction((tx) => fn(new Repository(this.db, this.options, tx, this.access))));
+  }
+
+  /** The restrict hook for searches run for this repository's caller (undefined: unrestricted). */
+  restrictHook(interaction: 'search' | 'read' = 'search'): RestrictHook | undefined {
+    return this.access?.restrict(interaction);
   }
 
   private get q(): Queryable {
@@ -94,9 +112,27 @@ export class Repository {
     return r.rows[0] ? fromRow(resourceType, r.rows[0]) : undefined;
   }
 
-  /** read: 404 when unknown, 410 when deleted. */
+  /**
+   * The current row if the caller may see it (policy restriction in SQL), deleted or not; undefined
+   * otherwise. A type the caller may not use at all is a 403.
+   */
+  async readVisible(resourceType: string, id: string, interaction: 'read' | 'vread' | 'history' = 'read'): Promise<StoredResource | undefined> {
+    if (!this.access) return this.readCurrent(resourceType, id);
+    checkType(resourceType);
+    this.access.require(interaction, resourceType);
+    if (!isValidId(id)) return undefined;
+    const params = new SqlParams();
+    const where = [`id = ${params.add(id)}`];
+    const restriction = this.access.restrict(interaction)(resourceType, 't', params);
+    if (restriction) where.push(restriction);
+    const sql = `SELECT ${SELECT_COLUMNS} FROM ${ident(resourceType)} t WHERE ${where.join(' AND ')}`;
+    const r = await this.q.query<ResourceRow>(sql, params.values, statementName(sql));
+    return r.rows[0] ? fromRow(resourceType, r.rows[0]) : undefined;
+  }
+
+  /** read: 404 when unknown (or hidden from the caller), 410 when deleted. */
   async read(resourceType: string, id: string): Promise<StoredResource> {
-    const r = await this.readCurrent(resourceType, id);
+    const r = await this.readVisible(resourceType, id);
     if (!r) throw errors.notFound(`${resourceType}/${id} not found`);
     if (r.deleted) throw errors.gone(`${resourceType}/${id} was deleted`);
     return r;
@@ -117,6 +153,14 @@ export class Repository {
     const row = r.rows[0];
     if (!row) throw errors.notFound(`${resourceType}/${id}/_history/${versionId} not found`);
     const stored = fromRow(resourceType, row);
+    if (this.access) {
+      // Both the resource as it is now and the version asked for must be visible: an old version must not
+      // show what the current one hides, nor the current one what an old version reveals.
+      const current = await this.readVisible(resourceType, id, 'vread');
+      if (!current || (await this.access.visibleVersions(this.q, [stored], 'vread')).length === 0) {
+        throw errors.notFound(`${resourceType}/${id}/_history/${versionId} not found`);
+      }
+    }
     if (stored.deleted) throw errors.gone(`${resourceType}/${id}/_history/${versionId} is a deletion`);
     return stored;
   }
@@ -138,7 +182,7 @@ export class Repository {
         return repo.create(res, { id: options.id });
       });
     }
-    const write = this.prepare(res, options.id ?? randomUUID(), 1);
+    const write = this.prepare(res, options.id ?? randomUUID(), 1, 'create');
     await this.commit([write]);
     return { resource: toStored(write), outcome: 'created' };
   }
@@ -147,7 +191,7 @@ export class Repository {
    * update (R4 http.html#update): `ifMatch` is the version the client last saw (412 when stale). An unknown
    * id creates the resource with that id (update-as-create).
    */
-  async update(resourceType: string, id: string, resource: unknown, options: { ifMatch?: string } = {}): Promise<WriteResult> {
+  async update(resourceType: string, id: string, resource: unknown, options: { ifMatch?: string; interaction?: 'update' | 'patch' } = {}): Promise<WriteResult> {
     checkType(resourceType);
     const res = this.checkResource(resource);
     if (res.resourceType !== resourceType) {
@@ -159,8 +203,9 @@ export class Repository {
     return this.transaction(async (repo) => {
       await repo.lockResource(resourceType, id);
       const current = await repo.readCurrent(resourceType, id, true);
+      if (current && !current.deleted && (await repo.hiddenFromCaller(resourceType, id))) throw errors.notFound(`${resourceType}/${id} not found`);
       checkIfMatch(options.ifMatch, current);
-      const write = repo.prepare(res, id, (current?.versionId ?? 0) + 1);
+      const write = repo.prepare(res, id, (current?.versionId ?? 0) + 1, options.interaction ?? 'update');
       await repo.commit([write]);
       return { resource: toStored(write), outcome: current && !current.deleted ? 'updated' : 'created' };
     });
@@ -194,10 +239,14 @@ export class Repository {
       }
       const writes: PendingWrite[] = [];
       const results: WriteResult[] = [];
+      for (const it of items) {
+        const cur = current.get(`${it.resourceType}/${it.id}`);
+        if (cur && !cur.deleted && (await repo.hiddenFromCaller(it.resourceType, it.id))) throw errors.notFound(`${it.resourceType}/${it.id} not found`);
+      }
       items.forEach((it, i) => {
         const cur = current.get(`${it.resourceType}/${it.id}`);
         checkIfMatch(it.ifMatch, cur);
-        const w = repo.prepare(resources[i], it.id, (cur?.versionId ?? 0) + 1);
+        const w = repo.prepare(resources[i], it.id, (cur?.versionId ?? 0) + 1, 'update');
         writes.push(w);
         results.push({ resource: toStored(w), outcome: cur && !cur.deleted ? 'updated' : 'created' });
       });
@@ -229,6 +278,7 @@ export class Repository {
   /** delete (R4 http.html#delete): deleting a deleted or unknown resource succeeds and changes nothing. */
   async delete(resourceType: string, id: string): Promise<WriteResult> {
     checkType(resourceType);
+    this.access?.require('delete', resourceType);
     return this.transaction(async (repo) => {
       await repo.lockResource(resourceType, id);
       const current = await repo.readCurrent(resourceType, id, true);
@@ -262,10 +312,12 @@ export class Repository {
 
   /** Writes a set of already prepared versions (used by bundle processing). */
   async commit(writes: PendingWrite[]): Promise<void> {
+    const access = this.access;
+    const guard: WriteGuard | undefined = access ? (tx, w, after) => access.checkWrites(tx, w, after) : undefined;
     if (this.tx) {
-      await flushWrites(this.tx, writes, this.indexer);
+      await flushWrites(this.tx, writes, this.indexer, guard);
     } else {
-      await withRetry(() => this.db.transaction((tx) => flushWrites(tx, writes, this.indexer)));
+      await withRetry(() => this.db.transaction((tx) => flushWrites(tx, writes, this.indexer, guard)));
     }
   }
 
@@ -273,7 +325,7 @@ export class Repository {
    * Validates a resource and turns it into the version to write: server id, versionId and lastUpdated in
    * meta, keys in a readable order, JSON text made once.
    */
-  prepare(resource: Resource, id: string, versionId: number): PendingWrite {
+  prepare(resource: Resource, id: string, versionId: number, interaction?: PendingWrite['interaction']): PendingWrite {
     const issues = this.validate(resource);
     if (issues.length > 0) throw errors.invalid(issues);
     const lastUpdated = this.now().toISOString();
@@ -284,13 +336,33 @@ export class Repository {
       meta: { ...meta, versionId: String(versionId), lastUpdated },
       ...rest,
     } as unknown as Resource;
-    return { resourceType, id, versionId, lastUpdated, deleted: false, json: JSON.stringify(stored), resource: stored };
+    return {
+      resourceType,
+      id,
+      versionId,
+      lastUpdated,
+      deleted: false,
+      json: JSON.stringify(stored),
+      resource: stored,
+      interaction: interaction ?? (versionId === 1 ? 'create' : 'update'),
+    };
+  }
+
+  /**
+   * Whether an existing resource is outside what the caller may read, so that a write to it must answer 404
+   * before anything else (an If-Match 412 would reveal that it exists). A caller who may not read the type at
+   * all is left to the write check.
+   */
+  private async hiddenFromCaller(resourceType: string, id: string): Promise<boolean> {
+    if (!this.access || this.access.unrestricted('read', resourceType)) return false;
+    if (!this.access.decide('read', resourceType).allowed) return false;
+    return (await this.readVisible(resourceType, id)) === undefined;
   }
 
   /** Conditional interactions (R4 http.html#ccreate etc.) take their matches from search. */
   async findMatches(resourceType: string, query: URLSearchParams, limit: number): Promise<StoredResource[]> {
     if (!this.matcher) throw errors.notSupported('Conditional interactions need search, which is not configured');
-    return this.matcher.findMatches(this.q, resourceType, query, limit);
+    return this.matcher.findMatches(this.q, resourceType, query, limit, this.access?.restrict('search'));
   }
 
   /**

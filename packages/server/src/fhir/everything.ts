@@ -30,7 +30,14 @@ export async function everything(ctx: FhirContext, req: FhirRequest, id: string)
   if (offsetRaw !== null && !/^[0-9]{1,9}$/.test(offsetRaw)) throw errors.badRequest('Invalid paging cursor', '_cursor');
   const offset = offsetRaw === null ? 0 : Number(offsetRaw);
 
-  const rows = patientEverything(ctx.repo.database, id, { since: sinceRaw ? new Date(sinceRaw).toISOString() : undefined, types })[Symbol.asyncIterator]();
+  // $everything is a search of every compartment type (policy README): the Patient must be readable, and
+  // each table is restricted to what the caller may search.
+  ctx.repo.access?.require('read', 'Patient');
+  const rows = patientEverything(ctx.repo.database, id, {
+    since: sinceRaw ? new Date(sinceRaw).toISOString() : undefined,
+    types,
+    restrict: ctx.repo.restrictHook('search'),
+  })[Symbol.asyncIterator]();
   // Pull the first row before answering, so that a missing patient is a clean 404 rather than a broken stream.
   let first = await rows.next();
   for (let skipped = 0; skipped < offset && !first.done; skipped++) first = await rows.next();

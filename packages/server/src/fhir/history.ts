@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { errors } from '@confide/fhir';
+import { errors, resourceTypes } from '@confide/fhir';
 import { readHistory, type HistoryQuery } from '@confide/store';
 import { BundleText } from './bundle-text.ts';
 import { httpDate } from './response.ts';
@@ -20,11 +20,22 @@ export async function history(ctx: FhirContext, req: FhirRequest, type?: string,
   const since = parseInstant(q.get('_since'), '_since');
   // The first page fixes the snapshot: later pages never show versions written after it.
   const before = parseInstant(q.get('_before'), '_before') ?? new Date().toISOString();
-  if (id !== undefined && type) await ctx.repo.readCurrent(type, id).then((r) => {
-    if (!r) throw errors.notFound(`${type}/${id} not found`);
-  });
+  const access = ctx.repo.access;
+  if (id !== undefined && type) {
+    const current = await ctx.repo.readVisible(type, id, 'history');
+    if (!current) throw errors.notFound(`${type}/${id} not found`);
+  } else if (access) {
+    // Type history is a search over versions (SMART `s`); system history needs every type unrestricted.
+    if (type) access.require('history-type', type);
+    else if (!resourceTypes().every((t) => access.unrestricted('history-type', t))) {
+      throw errors.forbidden('History across resource types is available only to clients that may see every resource');
+    }
+  }
   const query: HistoryQuery = { resourceType: type, id, since, before, count, cursor: q.get('_cursor') ?? undefined };
-  const page = await readHistory(ctx.repo.database, query);
+  if (access && type && !access.unrestricted(id ? 'history' : 'history-type', type)) query.restrict = access.restrict(id ? 'history' : 'history-type');
+  const page = await readHistory(ctx.repo.queryable, query);
+  // Old versions are checked one by one: a version must not show what the caller may not see now.
+  if (access && type && !access.unrestricted(id ? 'history' : 'history-type', type)) page.entries = await access.visibleVersions(ctx.repo.queryable, page.entries);
   const self = `${ctx.baseUrl}/${[type, id, '_history'].filter(Boolean).join('/')}`;
   const link = [{ relation: 'self', url: `${self}?${q.toString()}` }];
   if (page.next) {

@@ -35,7 +35,7 @@ export async function patch(ctx: FhirContext, req: FhirRequest, type: string, id
     if (patched.resourceType !== type || patched.id !== id) {
       throw errors.badRequest('A patch may not change resourceType or id');
     }
-    const result = await repo.update(type, id, patched, { ifMatch: ifMatch ?? `W/"${current.versionId}"` });
+    const result = await repo.update(type, id, patched, { ifMatch: ifMatch ?? `W/"${current.versionId}"`, interaction: 'patch' });
     return resourceResponse(200, result.resource, ctx.baseUrl, { location: true, prefer: req.headers.prefer, message: 'Patched' });
   });
 }

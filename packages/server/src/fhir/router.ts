@@ -20,7 +20,9 @@ export interface FhirRouterOptions {
 export function createFhirRouter(options: FhirRouterOptions) {
   // One CapabilityStatement per base URL the server is reached at (its implementation.url differs).
   const capability = new Map<string, string>();
-  const dispatch = async (ctx: FhirContext, req: FhirRequest): Promise<FhirResponse> => {
+  const dispatch = async (given: FhirContext, req: FhirRequest): Promise<FhirResponse> => {
+    // Every handler works through a repository that acts for the caller (policy enforced in the store).
+    const ctx = given.access && !given.repo.access ? { ...given, repo: given.repo.as(given.access.actor) } : given;
     const route = parseRoute(req.path);
     const m = req.method === 'HEAD' ? 'GET' : req.method;
     const search = (type: string | undefined) => (options.search ?? searchHandler)(ctx, req, type);

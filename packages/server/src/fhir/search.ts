@@ -16,7 +16,8 @@ export async function search(ctx: FhirContext, req: FhirRequest, type: string | 
   query.delete('_cursor');
   const lenient = /handling=lenient/i.test(req.headers.prefer ?? '');
   const { request, warnings, used } = parseSearchRequest(type, query, { lenient, maxCount: MAX_COUNT, defaultCount: DEFAULT_COUNT });
-  const result = await executeSearch(ctx.repo.queryable, request, { baseUrl: ctx.baseUrl, cursor, compartment });
+  ctx.repo.access?.require('search', type);
+  const result = await executeSearch(ctx.repo.queryable, request, { baseUrl: ctx.baseUrl, cursor, compartment, restrict: ctx.repo.restrictHook('search') });
   const base = compartment ? `${ctx.baseUrl}/${compartment}/${type}` : `${ctx.baseUrl}/${type}`;
   // Links carry the parameters actually used (lenient mode drops bad ones, clamps _count): "the client can
   // determine what parameters the server used by examining the self link" (search.html#errors).

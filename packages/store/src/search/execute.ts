@@ -39,7 +39,7 @@ export async function executeSearch(q: Queryable, req: SearchRequest, options: S
   const ctx: FilterContext = { params, baseUrl: options.baseUrl, restrict: options.restrict, aliasCounter: { n: 0 } };
   const where = ['NOT t.deleted'];
   if (options.compartment) where.push(`t.compartments @> ${params.textArray([options.compartment])}`);
-  const restriction = options.restrict?.(type, 't');
+  const restriction = options.restrict?.(type, 't', params);
   if (restriction) where.push(restriction);
   for (const f of req.filters) where.push(filterSql(f, type, 't', ctx));
 
@@ -192,7 +192,7 @@ async function loadRows(
   const params = new SqlParams();
   values.forEach((v) => params.add(v));
   const where = ['NOT t.deleted', condition];
-  const restriction = options.restrict?.(type, 't');
+  const restriction = options.restrict?.(type, 't', params);
   if (restriction) where.push(restriction);
   const r = await q.query<ResourceRow & Record<string, unknown>>(
     `SELECT ${COLUMNS}${cols.map((c, i) => `, t.${ident(c)} AS i${i}`).join('')} FROM ${ident(type)} t WHERE ${where.join(' AND ')} ORDER BY t.id LIMIT ${limit + 1}`,

@@ -25,7 +25,7 @@ export interface FilterContext {
    * Extra SQL condition that limits which rows of `type` (aliased `alias`) the caller may see. Applied to
    * every table a filter reaches (chains, `_has`), so that a predicate can never reveal a hidden row.
    */
-  restrict?: (type: string, alias: string) => string | undefined;
+  restrict?: (type: string, alias: string, params: SqlParams) => string | undefined;
   /** Counter for unique subquery aliases. */
   aliasCounter: { n: number };
 }
@@ -39,7 +39,7 @@ export function filterSql(filter: Filter, type: string, alias: string, ctx: Filt
       const prefix = filter.param.columnName + '=';
       const ors = filter.targets.map((t) => {
         const sub = nextAlias(ctx, 'c');
-        const where = [`NOT ${sub}.deleted`, filterSql(t.filter, t.type, sub, ctx), ctx.restrict?.(t.type, sub)].filter(Boolean);
+        const where = [`NOT ${sub}.deleted`, filterSql(t.filter, t.type, sub, ctx), ctx.restrict?.(t.type, sub, ctx.params)].filter(Boolean);
         return `${alias}.search_tokens && ARRAY(SELECT ${ctx.params.add(prefix + t.type + '/')} || ${sub}.id FROM ${ident(t.type)} ${sub} WHERE ${where.join(' AND ')})`;
       });
       return ors.length === 1 ? ors[0] : `(${ors.join(' OR ')})`;
@@ -53,7 +53,7 @@ export function filterSql(filter: Filter, type: string, alias: string, ctx: Filt
         `NOT ${sub}.deleted`,
         `${x} LIKE ${ctx.params.add(escapeLike(prefix) + '%')}`,
         filterSql(filter.filter, filter.sourceType, sub, ctx),
-        ctx.restrict?.(filter.sourceType, sub),
+        ctx.restrict?.(filter.sourceType, sub, ctx.params),
       ].filter(Boolean);
       return `${alias}.id IN (SELECT substr(${x}, ${prefix.length + 1}) FROM ${ident(filter.sourceType)} ${sub}, unnest(${col}) ${x} WHERE ${where.join(' AND ')})`;
     }

@@ -26,7 +26,19 @@ export const searchIndexer: SearchIndexer = {
     out.push(compartments(resource, layout.compartmentParams, extracted));
     return out;
   },
+  links(resourceType: string, values: readonly unknown[]) {
+    // `values` ends with search_tokens and compartments (table-layout.ts).
+    const tokens = (values[values.length - 2] as string[] | null) ?? [];
+    const references: string[] = [];
+    for (const t of tokens) {
+      const ref = t.slice(t.indexOf('=') + 1);
+      if (RELATIVE_REF.test(ref)) references.push(ref);
+    }
+    return { compartments: (values[values.length - 1] as string[] | null) ?? [], references };
+  },
 };
+
+const RELATIVE_REF = /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/;
 
 /** The patients whose compartment holds this resource, as `Patient/id` (a Patient is in its own). */
 function compartments(resource: Resource, params: string[], extracted: Map<string, IndexValue[]>): string[] | null {
