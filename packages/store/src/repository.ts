@@ -117,15 +117,14 @@ export class Repository {
    * otherwise. A type the caller may not use at all is a 403.
    */
   async readVisible(resourceType: string, id: string, interaction: 'read' | 'vread' | 'history' = 'read'): Promise<StoredResource | undefined> {
-    if (!this.access) return this.readCurrent(resourceType, id);
     checkType(resourceType);
-    this.access.require(interaction, resourceType);
+    this.access?.require(interaction, resourceType);
     if (!isValidId(id)) return undefined;
     const params = new SqlParams();
     const where = [`id = ${params.add(id)}`];
-    const restriction = this.access.restrict(interaction)(resourceType, 't', params);
+    const restriction = this.access?.restrict(interaction)(resourceType, 't', params);
     if (restriction) where.push(restriction);
-    const sql = `SELECT ${SELECT_COLUMNS} FROM ${ident(resourceType)} t WHERE ${where.join(' AND ')}`;
+    const sql = `SELECT ${SELECT_COLUMNS}, compartments FROM ${ident(resourceType)} t WHERE ${where.join(' AND ')}`;
     const r = await this.q.query<ResourceRow>(sql, params.values, statementName(sql));
     return r.rows[0] ? fromRow(resourceType, r.rows[0]) : undefined;
   }

@@ -8,6 +8,8 @@ export interface StoredResource {
   deleted: boolean;
   /** The JSON text of this version; null for a deletion. */
   json: string | null;
+  /** `Patient/<id>` of the compartments holding it, when read from a current-version table (for the audit trail). */
+  compartments?: string[];
 }
 
 export function etag(r: Pick<StoredResource, 'versionId'>): string {
@@ -22,6 +24,7 @@ export interface ResourceRow {
   deleted: boolean;
   content: string | null;
   resource_type?: string;
+  compartments?: string[] | null;
 }
 
 /** PostgreSQL prints timestamptz as `2026-11-22 02:30:00.123+00`; FHIR wants `2026-11-22T02:30:00.123Z`. */
@@ -37,5 +40,6 @@ export function fromRow(resourceType: string, row: ResourceRow): StoredResource 
     lastUpdated: toInstant(row.last_updated),
     deleted: row.deleted,
     json: row.content,
+    ...(row.compartments ? { compartments: row.compartments } : {}),
   };
 }

@@ -29,7 +29,7 @@ export interface SearchResult {
 }
 
 const REF_PATTERN = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
-const COLUMNS = 't.id, t.version_id, t.last_updated, t.deleted, t.content';
+const COLUMNS = 't.id, t.version_id, t.last_updated, t.deleted, t.content, t.compartments';
 
 /** Runs a parsed search on one resource type: filters, sort and paging all in SQL. */
 export async function executeSearch(q: Queryable, req: SearchRequest, options: SearchOptions = {}): Promise<SearchResult> {
