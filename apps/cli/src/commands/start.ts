@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { Accounts } from '@confide/auth';
 import { createConfide } from '@confide/server';
 import { dbOptions, describeDb } from '../config.ts';
 
@@ -22,9 +23,17 @@ export async function start(argv: string[]): Promise<number> {
     const { seedDemo } = await import('./seed.ts');
     await seedDemo(confide, {});
   }
+  // A new database gets one administrator; its first password is shown once, here, and never stored in clear.
+  const admin = await new Accounts(confide.db).ensureAdmin();
   const running = await confide.listen(port, values.host);
   process.stdout.write(`Confide is running at ${running.url} (${describeDb(db)})\n`);
   process.stdout.write(`FHIR R4 API: ${running.url}/fhir/R4\n`);
+  if (admin.created) {
+    process.stdout.write(
+      `\nAdministrator account created: user "admin", first password: ${admin.password}\n` +
+        `It is shown only this once. At first sign-in you choose a new password and set up a one-time-code app.\n`,
+    );
+  }
   const stop = async () => {
     process.stdout.write('Stopping Confide...\n');
     await confide.close();
