@@ -9,6 +9,10 @@ Commands:
   seed      Load the demo practice (--patients 100, --seed 42)
   import    Import FHIR Bundle (.json) or NDJSON (.ndjson) files: confide import FILE...
   export    Export every resource as NDJSON, one file per type (--out DIR, --type Patient,Observation)
+  audit     The audit trail: \`audit verify\` checks its hash chain (exit 1 when broken); \`audit list\` shows events
+  users     Manage sign-in accounts: list, add, disable, enable, reset, unlock, roles (confide users --help)
+  clients   Manage OAuth clients (SMART apps, backend services): list, add, disable (confide clients --help)
+  token     Print an access token for scripts: confide token --user NAME [--scope S] [--ttl SECONDS]
 
 The embedded database lives in --data (default ./data); set DATABASE_URL to use PostgreSQL instead.
 `;
@@ -22,6 +26,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   seed: async () => (await import('./commands/seed.ts')).seed,
   import: async () => (await import('./commands/import.ts')).importCommand,
   export: async () => (await import('./commands/export.ts')).exportCommand,
+  audit: async () => (await import('./commands/audit.ts')).auditCommand,
+  users: async () => (await import('./commands/users.ts')).usersCommand,
+  clients: async () => (await import('./commands/clients.ts')).clientsCommand,
+  token: async () => (await import('./commands/token.ts')).tokenCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

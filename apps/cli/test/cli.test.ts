@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase } from '../../../packages/store/test/support.ts';
-import { killHard, runConfide, startConfide, tempDir } from './support.ts';
+import { killHard, runConfide, startConfide, tempDir, tokenFor } from './support.ts';
 
 /** Each backend gets two empty databases: `a` is seeded and exported, `b` imports what `a` exported. */
 interface Target {
@@ -114,7 +114,12 @@ describe('the confide command', () => {
     const first = await startConfide(['--data', dir], { DATABASE_URL: '' });
     try {
       expect(first.output()).toMatch(/First run: loading the demo practice/);
-      const res = await fetch(`${first.base}/Patient?_total=accurate&_count=0`);
+      expect(first.output()).toMatch(/Administrator account created: user "admin", first password: \S{12,}/);
+      expect(first.output()).toMatch(/password confide-demo-2026/);
+      expect((await fetch(`${first.base}/Patient?_count=0`)).status).toBe(401);
+      // A demo clinician (through the running server's operator socket) sees the practice's patients.
+      const auth = await tokenFor(first, { user: 'schen' }, ['--data', dir], { DATABASE_URL: '' });
+      const res = await fetch(`${first.base}/Patient?_total=accurate&_count=0`, { headers: auth });
       const bundle = (await res.json()) as { total: number };
       expect(bundle.total).toBe(100);
     } finally {
@@ -123,6 +128,7 @@ describe('the confide command', () => {
     const second = await startConfide(['--data', dir], { DATABASE_URL: '' });
     try {
       expect(second.output()).not.toMatch(/First run/);
+      expect(second.output()).not.toMatch(/Administrator account created/);
     } finally {
       await killHard(second);
     }

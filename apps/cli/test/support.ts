@@ -58,3 +58,12 @@ export function killHard(r: Running): Promise<void> {
     r.child.kill('SIGKILL');
   });
 }
+
+/** An access token from `confide token` for a running server (through its operator socket on PGlite). */
+export async function tokenFor(running: Running, who: { user: string } | { client: string; scope: string }, args: string[], env: Record<string, string | undefined> = {}): Promise<Record<string, string>> {
+  const flags = 'user' in who ? ['--user', who.user] : ['--client', who.client, '--scope', who.scope];
+  const r = await runConfide(['token', ...flags, '--ttl', '3600', '--public-url', running.url, ...args], env);
+  const token = r.out.split('\n')[0].trim();
+  if (r.code !== 0 || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw new Error(`confide token failed (${r.code}):\n${r.out}`);
+  return { authorization: `Bearer ${token}` };
+}

@@ -1,10 +1,45 @@
 import type http from 'node:http';
+import { Accounts, type AccountEvent, type LockoutPolicy } from '@confide/auth';
 import { validateResource } from '@confide/fhir';
-import { migrate, openDb, Repository, searchIndexer, searchMatcher, type Db, type OpenDbOptions, type RepositoryOptions } from '@confide/store';
+import { parseScopes } from '@confide/policy';
+import { AuditLog, migrate, openDb, Repository, searchIndexer, searchMatcher, type Db, type OpenDbOptions, type RepositoryOptions } from '@confide/store';
 import { createFhirRouter, type FhirRouterOptions } from './fhir/router.ts';
 import { createHttpServer, FHIR_BASE_PATH, listen, type RunningServer } from './http/server.ts';
 import type { FhirRequest, FhirResponse } from './fhir/types.ts';
+import { internalAccess, type AccessContext } from './identity/access-context.ts';
+import { createOAuthServer, type OAuthServer, type OAuthServerOptions } from './oauth/oauth-server.ts';
 import { VERSION } from './version.ts';
+import { accountAuditEvent, securityAuditEvent } from './audit/security-audit.ts';
+
+/** Sign-in and token settings (see docs/smart.md). */
+export interface ConfideAuthOptions
+  extends Pick<
+    OAuthServerOptions,
+    | 'accessTokenMinutes'
+    | 'backendTokenMinutes'
+    | 'refreshTokenDays'
+    | 'onlineRefreshHours'
+    | 'keyRotationDays'
+    | 'launchMinutes'
+    | 'maxOperatorTokenHours'
+    | 'revocationPollMs'
+    | 'tokenCacheSize'
+    | 'smartStyleUrl'
+    | 'jwksCacheSeconds'
+    | 'onSecurityEvent'
+  > {
+  /** Sign-in sessions and online grants end after this much inactivity (default 15). */
+  sessionIdleMinutes?: number;
+  /** Sign-in sessions end this long after sign-in (default 12). */
+  sessionMaxHours?: number;
+  /** New staff accounts must use TOTP (default true). */
+  staffMfaRequired?: boolean;
+  lockout?: Partial<LockoutPolicy>;
+  /** Account events (sign-in, lockout, user changes) for the audit trail. */
+  onAccountEvent?: (e: AccountEvent) => void;
+  /** The clock of accounts and tokens (tests move it). */
+  now?: () => Date;
+}
 
 export interface ConfideOptions extends OpenDbOptions {
   publicUrl?: string;
@@ -13,12 +48,24 @@ export interface ConfideOptions extends OpenDbOptions {
   search?: FhirRouterOptions['search'];
   searchParams?: FhirRouterOptions['searchParams'];
   onError?: (err: unknown) => void;
+  auth?: ConfideAuthOptions;
+  /**
+   * The audit trail (docs/audit.md) is on unless this is `false` — only for measuring its cost (bench/);
+   * `confide start` warns loudly when it is off.
+   */
+  audit?: boolean;
 }
 
 export interface Confide {
   db: Db;
   repo: Repository;
   server: http.Server;
+  /** Sign-in accounts and sessions. */
+  accounts: Accounts;
+  /** The SMART authorization server and bearer authentication of the FHIR API. */
+  oauth: OAuthServer;
+  /** The hash-chained audit trail (undefined only when turned off for a benchmark). */
+  audit?: AuditLog;
   /** Runs one FHIR interaction in-process, through the same router as HTTP requests (import, seed). */
   handle(req: Partial<FhirRequest> & { method: string; path: string }): Promise<FhirResponse>;
   /** True when this start created the database (first run). */
@@ -38,23 +85,77 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
     throw e;
   }
   const repo = new Repository(db, { validate: validateResource, indexer: searchIndexer, matcher: searchMatcher, ...options.repository });
-  const fhir = createFhirRouter({ version: VERSION, search: options.search, searchParams: options.searchParams });
+  const onError = options.onError ?? defaultOnError;
+  const audit = options.audit === false ? undefined : new AuditLog(db, { onError });
+  const fhir = createFhirRouter({ version: VERSION, search: options.search, searchParams: options.searchParams, audit });
+  const auth = options.auth ?? {};
+  const clock = auth.now ?? (() => new Date());
+  let running: RunningServer | undefined;
+  let accounts: Accounts;
+  let oauth: OAuthServer;
+  try {
+    accounts = new Accounts(db, {
+      now: auth.now,
+      sessionIdleMinutes: auth.sessionIdleMinutes,
+      sessionMaxHours: auth.sessionMaxHours,
+      staffMfaRequired: auth.staffMfaRequired,
+      lockout: auth.lockout,
+      onEvent: (e) => {
+        audit?.record(accountAuditEvent(e, clock()));
+        // A disabled account loses its app authorizations too, not only its sessions.
+        if (e.type === 'user-disabled' && e.userId) oauth.revokeUserGrants(e.userId, 'user-disabled').catch(onError);
+        auth.onAccountEvent?.(e);
+      },
+    });
+    oauth = createOAuthServer({
+      ...auth,
+      db,
+      repo,
+      accounts,
+      publicUrl: options.publicUrl,
+      // Without a configured public URL, tokens made outside a request (confide token) name the listening address.
+      defaultUrl: () => running?.url ?? 'http://127.0.0.1:8080',
+      onError,
+      onSecurityEvent: (e) => {
+        const event = securityAuditEvent(e);
+        if (event) audit?.record(event);
+        auth.onSecurityEvent?.(e);
+      },
+    });
+    await oauth.ensureClients();
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
   const server = createHttpServer({
     repo,
     fhir,
     publicUrl: options.publicUrl,
     maxBodyBytes: options.maxBodyBytes,
-    onError: options.onError ?? defaultOnError,
+    onError,
+    routes: oauth.handle,
+    authenticate: oauth.authenticate,
   });
-  let running: RunningServer | undefined;
+  // The CLI's import and seed run in-process as the server itself: a system actor with every scope. Never
+  // reachable over HTTP.
+  const internal: AccessContext = internalAccess({
+    kind: 'system',
+    userId: 'confide',
+    organizations: [],
+    roles: [],
+    scopes: parseScopes('system/*.cruds'),
+  });
   return {
     db,
     repo,
     server,
+    accounts,
+    oauth,
+    audit,
     created,
     handle: (req) =>
       fhir(
-        { repo, baseUrl: (options.publicUrl ?? 'http://127.0.0.1:8080') + FHIR_BASE_PATH },
+        { repo, baseUrl: (options.publicUrl ?? 'http://127.0.0.1:8080') + FHIR_BASE_PATH, access: internal },
         { query: new URLSearchParams(), headers: {}, ...req },
       ),
     async listen(port: number, host?: string) {
@@ -63,6 +164,8 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
     },
     async close() {
       if (running) await running.close();
+      await oauth.close();
+      await audit?.close();
       await db.close();
     },
   };

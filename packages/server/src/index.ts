@@ -3,3 +3,4 @@ export * from './fhir/types.ts';
 export { createFhirRouter, type FhirRouterOptions } from './fhir/router.ts';
 export { createHttpServer, listen, FHIR_BASE_PATH, type RunningServer } from './http/server.ts';
 export { VERSION } from './version.ts';
+export * from './oauth/index.ts';

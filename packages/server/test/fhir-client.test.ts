@@ -11,7 +11,7 @@ let s: TestServer;
 let client: Client;
 beforeAll(async () => {
   s = await startTestServer();
-  client = new Client({ baseUrl: s.base });
+  client = new Client({ baseUrl: s.base, bearerToken: s.auth.authorization.slice('Bearer '.length) });
 });
 afterAll(async () => {
   await s?.close();

@@ -99,6 +99,8 @@ describe('official R4 examples', () => {
   const sent = new Map<string, string>();
   /** Files whose example has no id: the `Type/id` the server assigned. */
   const postedAs = new Map<string, string>();
+  /** AuditEvent examples: the audit trail is append-only, so they are POSTed on their own (below). */
+  const auditExamples: Example[] = [];
 
   it('accepts every valid example in transactions of about 100 PUTs', { timeout: 300_000 }, async () => {
     const started = Date.now();
@@ -181,6 +183,10 @@ describe('official R4 examples', () => {
       const ex = loadExample(file);
       if (!ex) continue;
       valid++;
+      if (ex.resource.resourceType === 'AuditEvent') {
+        auditExamples.push(ex);
+        continue;
+      }
       // A transaction may not name one resource twice, and the later file must win: a repeated Type/id
       // starts a new transaction.
       if (chunk.length >= CHUNK_ENTRIES || (chunk.length > 0 && chunkBytes + ex.json.length > MAX_BYTES) || (ex.key && chunkKeys.has(ex.key))) {
@@ -239,6 +245,19 @@ describe('official R4 examples', () => {
     await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker));
     console.log(`[${s.backend}] read back ${keys.length} resources in ${Date.now() - started} ms`);
     expect(mismatches).toEqual({});
+  });
+
+  it('appends every AuditEvent example to the audit trail (POST), with a server id, and refuses to overwrite one', async () => {
+    expect(auditExamples.length).toBeGreaterThan(5);
+    for (const ex of auditExamples) {
+      const r = await request(s.base, 'POST', 'AuditEvent', ex.json);
+      expect(r.status, ex.file).toBe(201);
+      const got = await request(s.base, 'GET', `AuditEvent/${r.body.id}`);
+      expect(got.status).toBe(200);
+      expect(firstDifference(comparable(ex.resource, true), comparable(got.body, true), 'AuditEvent'), ex.file).toBeUndefined();
+      const put = await request(s.base, 'PUT', `AuditEvent/${r.body.id}`, got.body);
+      expect(put.status, ex.file).toBe(403);
+    }
   });
 
   it('refuses every known-invalid example with 400 and an OperationOutcome whose issues have an expression', async () => {

@@ -124,7 +124,7 @@ describe('Prefer: handling=lenient', () => {
       expect(url.searchParams.has('foo'), relation).toBe(false);
       expect(url.searchParams.get('family')).toBe('keep');
     }
-    const next = await fetch(link(r.body, 'next') as string, { headers: { accept: 'application/fhir+json' } });
+    const next = await fetch(link(r.body, 'next') as string, { headers: { accept: 'application/fhir+json', ...s.auth } });
     expect(next.status).toBe(200);
     const body = (await next.json()) as Record<string, any>;
     expect(matchIds(body)).toEqual(['err-2']);

@@ -477,7 +477,7 @@ group(
 
 describe('escaping and encoding', () => {
   it('a `+` in a time zone that arrived unencoded (as a space) is still read as +', async () => {
-    const r = await fetch(`${s.base}/Observation?date=2024-03-06T06:30:00+02:00&_tag=${TAG_SYSTEM}|datetime`, { headers: { accept: 'application/fhir+json' } });
+    const r = await fetch(`${s.base}/Observation?date=2024-03-06T06:30:00+02:00&_tag=${TAG_SYSTEM}|datetime`, { headers: { accept: 'application/fhir+json', ...s.auth } });
     expect(r.status).toBe(200);
     const body = (await r.json()) as Json;
     expect(body.entry.map((e: Json) => e.resource.id)).toEqual(['dtt-tz']);

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { request, type FhirReply, type TestServer } from './support/harness.ts';
+import { authFor } from './support/harness.ts';
 
 /**
  * Helpers shared by the search-*.test.ts files: fixtures written with client ids, and searches run both as
@@ -54,7 +55,7 @@ export function post(s: TestServer, type: string, query: string, headers: Record
 
 /** Follows an absolute link of a Bundle (next/previous/self). */
 export async function follow(url: string, headers: Record<string, string> = {}): Promise<FhirReply> {
-  const res = await fetch(url, { headers: { accept: 'application/fhir+json', ...headers } });
+  const res = await fetch(url, { headers: { accept: 'application/fhir+json', ...authFor(url), ...headers } });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined, text };
 }

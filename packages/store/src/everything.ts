@@ -18,9 +18,13 @@ export interface EverythingRow {
   content: string;
 }
 
-/** Types that can hold resources of a patient's compartment (R4 compartmentdefinition-patient). */
+/**
+ * Types that can hold resources of a patient's compartment (R4 compartmentdefinition-patient), without
+ * AuditEvent: the audit trail is a record of who accessed the record, not part of it, and is read by
+ * auditors through AuditEvent search (docs/audit.md).
+ */
 export function compartmentTypes(): string[] {
-  return resourceTypes().filter((t) => t === 'Patient' || patientCompartmentParams(t).length > 0);
+  return resourceTypes().filter((t) => t !== 'AuditEvent' && (t === 'Patient' || patientCompartmentParams(t).length > 0));
 }
 
 /**

@@ -28,6 +28,8 @@ export interface WriteResult {
   resource: StoredResource;
   /** 'created' (201), 'updated' (200), 'unchanged' (conditional create matched: 200), 'deleted' */
   outcome: 'created' | 'updated' | 'existing' | 'deleted' | 'not-found';
+  /** For a deletion: the version it replaced (for the audit trail: whose record it was). */
+  previous?: StoredResource;
 }
 
 const SELECT_COLUMNS = 'id, version_id, last_updated, deleted, content';
@@ -143,6 +145,12 @@ export class Repository {
     const v = Number(versionId);
     if (!isValidId(id) || !/^[1-9][0-9]{0,8}$/.test(versionId)) {
       throw errors.notFound(`${resourceType}/${id}/_history/${versionId} not found`);
+    }
+    if (resourceType === 'AuditEvent') {
+      // Audit records have exactly one version and no history rows (migration 0004).
+      const current = v === 1 ? await this.readVisible(resourceType, id, 'vread') : undefined;
+      if (!current || current.deleted) throw errors.notFound(`${resourceType}/${id}/_history/${versionId} not found`);
+      return current;
     }
     const r = await this.q.query<ResourceRow>(
       `SELECT ${SELECT_COLUMNS} FROM resource_history WHERE resource_type = $1 AND id = $2 AND version_id = $3`,
@@ -292,7 +300,7 @@ export class Repository {
         json: null,
       };
       await repo.commit([write]);
-      return { resource: toStored(write), outcome: 'deleted' as const };
+      return { resource: toStored(write), outcome: 'deleted' as const, previous: current };
     });
   }
 
@@ -327,6 +335,10 @@ export class Repository {
   prepare(resource: Resource, id: string, versionId: number, interaction?: PendingWrite['interaction']): PendingWrite {
     const issues = this.validate(resource);
     if (issues.length > 0) throw errors.invalid(issues);
+    if (resource.resourceType === 'AuditEvent') {
+      // The audit trail is append-only and hash-chained (migration 0004): only the AuditLog writes it.
+      throw errors.forbidden('AuditEvents are append-only: POST them on their own to AuditEvent; they cannot be updated or written in a transaction');
+    }
     const lastUpdated = this.now().toISOString();
     const { resourceType, id: _ignored, meta, ...rest } = resource as Resource & Record<string, unknown>;
     const stored = {

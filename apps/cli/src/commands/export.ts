@@ -13,7 +13,9 @@ export async function exportCommand(argv: string[]): Promise<number> {
     args: argv,
     options: { data: { type: 'string' }, out: { type: 'string' }, type: { type: 'string' } },
   });
-  const types = values.type ? values.type.split(',').map((t) => t.trim()) : resourceTypes();
+  // The audit trail is not part of the record: it is hash-chained in this database and read with
+  // `confide audit list` (it can still be asked for by name with --type AuditEvent).
+  const types = values.type ? values.type.split(',').map((t) => t.trim()) : resourceTypes().filter((t) => t !== 'AuditEvent');
   for (const t of types) if (!isResourceType(t)) throw new Error(`Unknown resource type: ${t}`);
   const out = path.resolve(values.out ?? `export-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   fs.mkdirSync(out, { recursive: true });

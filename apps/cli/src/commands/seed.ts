@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { Accounts, createDemoAccounts, DEMO_PASSWORD } from '@confide/auth';
+import { createDemoAccounts, DEMO_PASSWORD } from '@confide/auth';
 import { demoPatientUsers, demoStaff, generateDemoPractice } from '@confide/demo';
 import { createConfide, type Confide } from '@confide/server';
 import { dbOptions } from '../config.ts';
@@ -24,7 +24,7 @@ export async function seedDemo(confide: Confide, options: { patients?: number; s
  * practice administrator is also the practice's auditor and privacy officer, as in a small practice.
  */
 export async function seedDemoAccounts(confide: Confide): Promise<void> {
-  const accounts = new Accounts(confide.db);
+  const accounts = confide.accounts;
   await createDemoAccounts(accounts, { staff: demoStaff, patients: demoPatientUsers });
   const admin = demoStaff.find((s) => s.role === 'admin');
   if (admin) await accounts.setRoles(admin.username, ['admin', 'auditor', 'privacy-officer'], { by: 'demo' });

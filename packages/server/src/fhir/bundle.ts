@@ -5,7 +5,7 @@ import { OperationOutcomeError, applyReferenceMap, errors, findReferences, isRes
 import type { PendingWrite } from '@confide/store';
 import { BundleText } from './bundle-text.ts';
 import { preferredReturn } from './response.ts';
-import type { FhirContext, FhirRequest, FhirResponse } from './types.ts';
+import type { AuditFacts, FhirContext, FhirRequest, FhirResponse } from './types.ts';
 
 export type Dispatch = (ctx: FhirContext, req: FhirRequest) => Promise<FhirResponse>;
 
@@ -57,7 +57,14 @@ export async function processBundle(ctx: FhirContext, req: FhirRequest, dispatch
     const tctx: FhirContext = { ...ctx, repo, inTransaction: true };
     return runTransaction(tctx, entries, req, dispatch);
   });
-  return { status: 200, body: responseBundle('transaction-response', responses, prefer) };
+  // One audit record for the whole transaction (its entries commit or fail together).
+  const audit: AuditFacts = { resources: [], versions: [] };
+  for (const r of responses) {
+    audit.resources.push(...(r.audit?.resources ?? []));
+    audit.versions?.push(...(r.audit?.versions ?? []));
+    if (r.audit?.patients) audit.patients = [...(audit.patients ?? []), ...r.audit.patients];
+  }
+  return { status: 200, body: responseBundle('transaction-response', responses, prefer), audit };
 }
 
 async function runTransaction(ctx: FhirContext, entries: Entry[], req: FhirRequest, dispatch: Dispatch): Promise<FhirResponse[]> {
@@ -148,6 +155,7 @@ async function runTransaction(ctx: FhirContext, entries: Entry[], req: FhirReque
           'Last-Modified': write.lastUpdated,
         },
         body: write.json ?? undefined,
+        audit: { resources: [`${write.resourceType}/${write.id}`], versions: [write.json] },
       };
     }
   };
@@ -176,6 +184,7 @@ async function runTransaction(ctx: FhirContext, entries: Entry[], req: FhirReque
         status: result.outcome === 'created' ? 201 : 200,
         headers: { Location: `${ctx.baseUrl}/${r.resourceType}/${r.id}/_history/${r.versionId}`, ETag: `W/"${r.versionId}"`, 'Last-Modified': r.lastUpdated },
         body: r.json ?? undefined,
+        audit: { resources: [`${r.resourceType}/${r.id}`], versions: [r.json] },
       };
     });
   };

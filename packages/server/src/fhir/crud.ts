@@ -44,6 +44,7 @@ export async function remove(ctx: FhirContext, _req: FhirRequest, type: string, 
   return {
     status: 200,
     headers,
+    audit: { resources: [`${type}/${id}`], versions: [result.previous?.json ?? null] },
     body: {
       resourceType: 'OperationOutcome',
       issue: [
@@ -62,6 +63,7 @@ export async function conditionalDelete(ctx: FhirContext, req: FhirRequest, type
   const results = await ctx.repo.conditionalDelete(type, req.query);
   return {
     status: 200,
+    audit: { resources: results.map((r) => `${type}/${r.resource.id}`), versions: results.map((r) => r.previous?.json ?? null) },
     body: {
       resourceType: 'OperationOutcome',
       issue: [{ severity: 'information', code: 'informational', details: { text: `Deleted ${results.length} ${type} resource(s)` } }],

@@ -72,5 +72,6 @@ export async function everything(ctx: FhirContext, req: FhirRequest, id: string)
     const total = !more && offset === 0 ? `,"total":${n}` : '';
     yield `]${total},"link":${JSON.stringify(link)}}`;
   }
-  return { status: 200, body: body() };
+  // The stream is not known in advance: the audit names the patient whose whole record was asked for.
+  return { status: 200, body: body(), audit: { resources: [`Patient/${id}`], patients: [id] } };
 }

@@ -60,7 +60,12 @@ export async function history(ctx: FhirContext, req: FhirRequest, type?: string,
       },
     });
   }
-  return { status: 200, headers: { 'Last-Modified': httpDate(new Date().toISOString()) }, body: bundle.toString() };
+  return {
+    status: 200,
+    headers: { 'Last-Modified': httpDate(new Date().toISOString()) },
+    body: bundle.toString(),
+    audit: { resources: page.entries.map((e) => `${e.resourceType}/${e.id}/_history/${e.versionId}`), versions: page.entries.map((e) => e.json) },
+  };
 }
 
 function parseCount(v: string | null): number {

@@ -1,6 +1,6 @@
 import type { StoredResource } from '@confide/store';
 import { etag } from '@confide/store';
-import type { FhirResponse } from './types.ts';
+import type { AuditFacts, FhirResponse } from './types.ts';
 
 export function httpDate(instant: string): string {
   return new Date(instant).toUTCString();
@@ -29,16 +29,29 @@ export function resourceResponse(
 ): FhirResponse {
   const headers = versionHeaders(r, baseUrl, options.location ?? false);
   const ret = preferredReturn(options.prefer);
-  if (ret === 'minimal' || r.json === null) return { status, headers };
+  const audit = auditFacts([r]);
+  if (ret === 'minimal' || r.json === null) return { status, headers, audit };
   if (ret === 'OperationOutcome') {
     return {
       status,
       headers,
+      audit,
       body: {
         resourceType: 'OperationOutcome',
         issue: [{ severity: 'information', code: 'informational', details: { text: options.message ?? 'OK' } }],
       },
     };
   }
-  return { status, headers, body: r.json };
+  return { status, headers, body: r.json, audit };
+}
+
+/** Audit facts of resources a response returns or wrote: references, and patients from the rows' compartments. */
+export function auditFacts(rs: StoredResource[]): AuditFacts {
+  const resources = rs.map((r) => `${r.resourceType}/${r.id}`);
+  if (rs.every((r) => r.compartments !== undefined || r.json === null)) {
+    const patients = new Set<string>();
+    for (const r of rs) for (const c of r.compartments ?? []) patients.add(c.slice('Patient/'.length));
+    return { resources, patients: [...patients] };
+  }
+  return { resources, versions: rs.map((r) => r.json) };
 }

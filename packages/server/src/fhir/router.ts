@@ -1,11 +1,13 @@
-import { errors, searchParameters } from '@confide/fhir';
+import type { AuditEvent } from '@medplum/fhirtypes';
+import { errors, OperationOutcomeError, searchParameters, validateResource } from '@confide/fhir';
+import { auditFhir, type AuditSink } from '../audit/fhir-audit.ts';
 import { processBundle } from './bundle.ts';
 import { capabilityStatement, type CapabilityOptions } from './capability.ts';
 import * as crud from './crud.ts';
 import { everything } from './everything.ts';
 import { history } from './history.ts';
 import { patch } from './patch.ts';
-import { parseRoute } from './route.ts';
+import { parseRoute, type Route } from './route.ts';
 import { search as searchHandler } from './search.ts';
 import type { FhirContext, FhirRequest, FhirResponse } from './types.ts';
 
@@ -14,6 +16,8 @@ export interface FhirRouterOptions {
   /** Search for a type (GET [type], POST [type]/_search), when available. */
   search?: (ctx: FhirContext, req: FhirRequest, type: string | undefined) => Promise<FhirResponse>;
   searchParams?: CapabilityOptions['searchParams'];
+  /** The audit trail: every interaction of an authenticated caller is recorded there. */
+  audit?: AuditSink;
 }
 
 /** Dispatches one FHIR interaction (R4 http.html) to its handler. */
@@ -23,6 +27,25 @@ export function createFhirRouter(options: FhirRouterOptions) {
   const dispatch = async (given: FhirContext, req: FhirRequest): Promise<FhirResponse> => {
     // Every handler works through a repository that acts for the caller (policy enforced in the store).
     const ctx = given.access && !given.repo.access ? { ...given, repo: given.repo.as(given.access.actor) } : given;
+    const sink = options.audit;
+    // Entries of a transaction are recorded with the transaction; a batch's entries each on their own.
+    const isBatch = (req.body as { type?: unknown } | undefined)?.type === 'batch' && req.method === 'POST' && req.path === '';
+    if (!sink || ctx.inTransaction || !ctx.access || isBatch) return route(ctx, req);
+    let r: Route | undefined;
+    try {
+      r = parseRoute(req.path);
+      const res = await route(ctx, req);
+      auditFhir(sink, ctx, req, r, res.status, res.audit);
+      return res;
+    } catch (e) {
+      const status = e instanceof OperationOutcomeError ? e.status : 500;
+      // Only the issue code: an error's text can quote request data (a searched name, a rejected value).
+      const text = e instanceof OperationOutcomeError ? (e.outcome.issue?.[0]?.code ?? 'error') : 'exception';
+      auditFhir(sink, ctx, req, r ?? { kind: 'base' }, status, undefined, text);
+      throw e;
+    }
+  };
+  const route = async (ctx: FhirContext, req: FhirRequest): Promise<FhirResponse> => {
     const route = parseRoute(req.path);
     const m = req.method === 'HEAD' ? 'GET' : req.method;
     const search = (type: string | undefined) => (options.search ?? searchHandler)(ctx, req, type);
@@ -51,6 +74,7 @@ export function createFhirRouter(options: FhirRouterOptions) {
         break;
       case 'type':
         if (m === 'GET') return search(route.type);
+        if (m === 'POST' && route.type === 'AuditEvent') return appendAuditEvent(ctx, req, options.audit);
         if (m === 'POST') return crud.create(ctx, req, route.type);
         if (m === 'PUT') return crud.conditionalUpdate(ctx, req, route.type);
         if (m === 'DELETE') return crud.conditionalDelete(ctx, req, route.type);
@@ -86,6 +110,27 @@ export function createFhirRouter(options: FhirRouterOptions) {
     throw errors.methodNotAllowed(`${req.method} is not allowed on ${req.path || 'the base URL'}`);
   };
   return dispatch;
+}
+
+/**
+ * `POST AuditEvent`: the audit trail is append-only and hash-chained, so an AuditEvent a client sends (a
+ * `system/AuditEvent.c` backend reporting its own events) is validated and appended to the chain, never
+ * written as an ordinary resource. The server assigns its id.
+ */
+async function appendAuditEvent(ctx: FhirContext, req: FhirRequest, sink: AuditSink | undefined): Promise<FhirResponse> {
+  ctx.repo.access?.require('create', 'AuditEvent');
+  if (!sink?.append) throw errors.forbidden('This server does not accept AuditEvents from clients');
+  const body = crud.requireBody(req, 'AuditEvent');
+  const issues = validateResource(body);
+  if (issues.length) throw errors.invalid(issues);
+  const [stored] = await sink.append([body as unknown as AuditEvent], ctx.inTransaction ? ctx.repo.queryable : undefined);
+  const versionId = stored.meta?.versionId ?? '1';
+  return {
+    status: 201,
+    headers: { Location: `${ctx.baseUrl}/AuditEvent/${stored.id}/_history/${versionId}`, ETag: `W/"${versionId}"` },
+    body: JSON.stringify(stored),
+    audit: { resources: [`AuditEvent/${stored.id}`], patients: [] },
+  };
 }
 
 /** Every R4 search parameter of a type, as the CapabilityStatement lists them. */

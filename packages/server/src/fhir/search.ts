@@ -3,6 +3,7 @@ import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { errors, parseSearchRequest, subsetResource, type SearchRequest } from '@confide/fhir';
 import { executeSearch, type StoredResource } from '@confide/store';
 import { BundleText } from './bundle-text.ts';
+import { auditFacts } from './response.ts';
 import type { FhirContext, FhirRequest, FhirResponse } from './types.ts';
 
 export const MAX_COUNT = 1000;
@@ -38,7 +39,7 @@ export async function search(ctx: FhirContext, req: FhirRequest, type: string | 
   if (notes.length) {
     bundle.add({ resourceJson: JSON.stringify({ resourceType: 'OperationOutcome', issue: notes }), search: { mode: 'outcome' } });
   }
-  return { status: 200, body: bundle.toString() };
+  return { status: 200, body: bundle.toString(), audit: auditFacts([...result.matches, ...result.included]) };
 }
 
 function entry(ctx: FhirContext, r: StoredResource, mode: 'match' | 'include', request: SearchRequest) {

@@ -21,6 +21,21 @@ export interface FhirResponse {
   status: number;
   headers?: Record<string, string>;
   body?: string | object | AsyncIterable<string>;
+  /** What the response disclosed or changed, for the audit trail (never the content itself). */
+  audit?: AuditFacts;
+}
+
+/** The resources an interaction touched, as references, and the patients whose records they are. */
+export interface AuditFacts {
+  /** `Type/id` or `Type/id/_history/v`. */
+  resources: string[];
+  /**
+   * Bare Patient ids. Undefined when the handler did not know them (a written version's compartments are
+   * then worked out from `versions`).
+   */
+  patients?: string[];
+  /** JSON texts of written versions whose patients are not known yet. */
+  versions?: Array<string | null>;
 }
 
 export function isStream(body: unknown): body is AsyncIterable<string> {

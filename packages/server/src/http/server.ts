@@ -4,11 +4,28 @@ import { OperationOutcomeError, errors } from '@confide/fhir';
 import type { Repository } from '@confide/store';
 import { once } from 'node:events';
 import { isStream, type FhirContext, type FhirRequest, type FhirResponse } from '../fhir/types.ts';
+import type { AccessContext } from '../identity/access-context.ts';
+import { challengeOf } from '../oauth/bearer-error.ts';
 import { bodyKind, checkAccept } from './content-type.ts';
 import { readBody } from './read-body.ts';
 
 export const FHIR_BASE_PATH = '/fhir/R4';
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+
+/**
+ * CORS for browser SMART apps on the FHIR API: it is authenticated by bearer tokens only (never cookies), so
+ * any origin may call it; the answer is the same as without CORS. Preflights are answered without a token.
+ */
+const FHIR_CORS: Record<string, string> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'Location, Content-Location, ETag, Last-Modified, WWW-Authenticate',
+};
+const FHIR_PREFLIGHT: Record<string, string> = {
+  ...FHIR_CORS,
+  'Access-Control-Allow-Methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
+  'Access-Control-Allow-Headers': 'authorization, content-type, accept, if-match, if-none-exist, if-none-match, if-modified-since, prefer',
+  'Access-Control-Max-Age': '600',
+};
 
 export interface HttpServerOptions {
   repo: Repository;
@@ -19,6 +36,16 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   /** Called with errors that are not the client's fault. Must not log PHI. */
   onError?: (err: unknown) => void;
+  /**
+   * Other handlers (the OAuth authorization server): tried before the 404, and for `/fhir/R4/.well-known/*`
+   * before FHIR handling. Resolve true when they served the request.
+   */
+  routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  /**
+   * Who is calling, from the request's credentials (bearer token); throws a 401 OperationOutcomeError otherwise.
+   * Every FHIR request but `GET metadata` goes through it. Without it, FHIR requests run with no AccessContext.
+   */
+  authenticate?: (req: IncomingMessage) => Promise<AccessContext>;
 }
 
 export interface RunningServer {
@@ -42,6 +69,7 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
+    if (path.startsWith(FHIR_BASE_PATH + '/.well-known/') && options.routes && (await options.routes(req, res, url))) return;
     if (path === FHIR_BASE_PATH || path.startsWith(FHIR_BASE_PATH + '/')) {
       await handleFhir(req, res, url);
       return;
@@ -55,13 +83,31 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
       res.end('<!doctype html><title>Confide</title><h1>Confide</h1><p>FHIR R4 API at <a href="/fhir/R4/metadata">/fhir/R4</a>.</p>');
       return;
     }
+    if (options.routes && (await options.routes(req, res, url))) return;
     send(res, 404, errors.notFound(`Nothing at ${path}`).outcome);
   }
 
   async function handleFhir(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const base = (options.publicUrl ?? `http://${req.headers.host ?? 'localhost'}`) + FHIR_BASE_PATH;
+    if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
+      req.resume();
+      res.writeHead(204, FHIR_PREFLIGHT).end();
+      return;
+    }
     try {
+      const fhirPath = url.pathname.slice(FHIR_BASE_PATH.length + 1);
+      // The CapabilityStatement is public (SMART clients read it before they have a token); nothing else is.
+      const isMetadata = fhirPath === 'metadata' && (method === 'GET' || method === 'HEAD');
+      let access: AccessContext | undefined;
+      if (options.authenticate && !isMetadata) {
+        try {
+          access = await options.authenticate(req);
+        } catch (err) {
+          req.resume();
+          throw err;
+        }
+      }
       checkAccept(req.headers.accept, url.searchParams.get('_format'));
       const query = url.searchParams;
       query.delete('_format');
@@ -81,24 +127,26 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
       }
       const fhirReq: FhirRequest = {
         method,
-        path: url.pathname.slice(FHIR_BASE_PATH.length + 1),
+        path: fhirPath,
         query,
         headers: req.headers as Record<string, string | undefined>,
         body,
       };
-      const result = await options.fhir({ repo: options.repo, baseUrl: base }, fhirReq);
+      const ctx: FhirContext = access ? { repo: options.repo, baseUrl: base, access } : { repo: options.repo, baseUrl: base };
+      const result = await options.fhir(ctx, fhirReq);
       if (isStream(result.body)) {
-        await sendStream(res, result.status, result.body, result.headers ?? {}, method === 'HEAD');
+        await sendStream(res, result.status, result.body, { ...result.headers, ...FHIR_CORS }, method === 'HEAD');
         return;
       }
-      send(res, result.status, result.body, result.headers, method === 'HEAD');
+      send(res, result.status, result.body, { ...result.headers, ...FHIR_CORS }, method === 'HEAD');
     } catch (err) {
       if (err instanceof OperationOutcomeError) {
-        send(res, err.status, err.outcome);
+        // RFC 6750 section 3: a 401 says how to authenticate.
+        send(res, err.status, err.outcome, err.status === 401 ? { ...FHIR_CORS, 'WWW-Authenticate': challengeOf(err) } : FHIR_CORS);
         return;
       }
       options.onError?.(err);
-      send(res, 500, errors.internal().outcome);
+      send(res, 500, errors.internal().outcome, FHIR_CORS);
     }
   }
 

@@ -10,7 +10,21 @@ export interface TestServer {
   url: string;
   base: string;
   backend: 'pglite' | 'postgres';
+  /**
+   * `Authorization` header with a backend-services token (`system/*.cruds`) for the FHIR API: tests of the
+   * REST behaviour act as an unrestricted system client. `request()` sends it by default.
+   */
+  auth: { authorization: string };
   close(): Promise<void>;
+}
+
+/** Default Authorization header per FHIR base URL, used by `request()`. */
+const defaultAuth = new Map<string, string>();
+
+/** The test server's Authorization header for an absolute URL below one of the running test servers. */
+export function authFor(url: string): Record<string, string> {
+  for (const [base, auth] of defaultAuth) if (url.startsWith(base)) return { authorization: auth };
+  return {};
 }
 
 export async function startTestServer(options: Partial<ConfideOptions> = {}): Promise<TestServer> {
@@ -26,12 +40,18 @@ export async function startTestServer(options: Partial<ConfideOptions> = {}): Pr
   }
   const confide = await createConfide({ ...dbOptions, ...options });
   const running = await confide.listen(0);
+  const base = running.url + '/fhir/R4';
+  const token = await confide.oauth.issueToken({ scope: 'system/*.cruds', ttlSeconds: 4 * 3600 });
+  const auth = { authorization: `Bearer ${token.access_token}` };
+  defaultAuth.set(base, auth.authorization);
   return {
     confide,
     url: running.url,
-    base: running.url + '/fhir/R4',
+    base,
     backend: databaseUrl ? 'postgres' : 'pglite',
+    auth,
     async close() {
+      defaultAuth.delete(base);
       await confide.close();
       await drop?.();
     },
@@ -53,7 +73,11 @@ export async function request<T = any>(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<FhirReply<T>> {
-  const init: RequestInit = { method, headers: { accept: 'application/fhir+json', ...headers } };
+  // The test server's token unless the test sets its own Authorization (an empty one sends none).
+  const auth = defaultAuth.get(base);
+  const all: Record<string, string> = { accept: 'application/fhir+json', ...(auth ? { authorization: auth } : {}), ...headers };
+  if (all.authorization === '') delete all.authorization;
+  const init: RequestInit = { method, headers: all };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
     (init.headers as Record<string, string>)['content-type'] ??= 'application/fhir+json';

@@ -1,0 +1,292 @@
+import type { IncomingMessage } from 'node:http';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { Repository } from '@confide/store';
+import type { AccessContext } from '../identity/access-context.ts';
+import { resolveActor, type ActorSubject } from '../identity/resolve-actor.ts';
+import type { AccountsPort } from './accounts-port.ts';
+import { BearerError } from './bearer-error.ts';
+import type { GrantStore } from './grants.ts';
+import { SIGNING_ALG, type SigningKeys } from './signing-keys.ts';
+import type { AccessTokenClaims } from './token-signer.ts';
+
+export interface BearerAuthOptions {
+  repo: Repository;
+  accounts: AccountsPort;
+  keys: SigningKeys;
+  grants: GrantStore;
+  now: () => Date;
+  /** Interactive grants without offline_access end after this much inactivity (the session idle timeout). */
+  idleSeconds: number;
+  /** How often revocations made by other processes are looked up (default 2 s). */
+  revocationPollMs: number;
+  /** Verified tokens kept in memory (default 10,000). */
+  cacheSize: number;
+  onError: (err: unknown) => void;
+}
+
+/** What this server expects of a token presented to it. */
+export interface Expected {
+  issuer: string;
+  audience: string;
+}
+
+interface CachedToken {
+  access: AccessContext;
+  claims: AccessTokenClaims;
+  expMs: number;
+  /** After this the grant, account and roles are looked up again (changes made by other processes). */
+  recheckMs: number;
+  online: boolean;
+}
+
+/** A cached token's account and grant are looked up again at least this often. */
+const RECHECK_MS = 60_000;
+
+/** last_used_at of a grant is written at most this often. */
+const TOUCH_WRITE_MS = 60_000;
+/** A revocation learned from the database is looked for this far back (clock differences between processes). */
+const POLL_OVERLAP_MS = 60_000;
+const REQUIRED = ['exp', 'iat', 'jti', 'sub', 'client_id', 'scope', 'grant'];
+
+/**
+ * Authenticates FHIR API requests by their bearer access token (RFC 6750 section 2.1) and turns the token into
+ * the request's AccessContext.
+ *
+ * A token is verified once (signature by a published server key, `typ` at+jwt, `iss`, `aud` = the FHIR base
+ * URL, `exp`), its grant and account are looked up once, and the result is cached until the token expires, so
+ * a request with a known token costs a Map lookup. Revocation still takes effect at once: revoking in this
+ * process drops the grant's cached tokens, and revocations made by other processes on the same database are
+ * polled for every `revocationPollMs` (the poll is awaited by the first request after the interval).
+ */
+export class BearerAuth {
+  private readonly cache = new Map<string, CachedToken>();
+  /** Grants known to be revoked, with when we learned it. */
+  private readonly revoked = new Map<string, number>();
+  /** Idle tracking: when each grant was last used, and when that was last written. */
+  private readonly lastUse = new Map<string, { used: number; written: number }>();
+  private readonly writes = new Set<Promise<void>>();
+  /** Tokens being verified now: concurrent first requests with one token share the work. */
+  private readonly loading = new Map<string, Promise<CachedToken>>();
+  private lastPollWall = 0;
+  private pollSince: number;
+  private polling: Promise<void> | undefined;
+
+  constructor(private readonly o: BearerAuthOptions) {
+    this.pollSince = o.now().getTime();
+    this.lastPollWall = Date.now();
+  }
+
+  async authenticate(req: IncomingMessage, expected: Expected): Promise<AccessContext> {
+    const header = req.headers.authorization;
+    if (!header) throw new BearerError('This request needs an access token (Authorization: Bearer)');
+    const m = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/i.exec(header);
+    if (!m) throw new BearerError('The Authorization header is not a bearer token', 'invalid_token');
+    const token = m[1];
+    await this.maybePoll();
+    const now = this.o.now().getTime();
+    let entry = this.cache.get(token);
+    if (entry && entry.recheckMs <= now && entry.expMs > now) {
+      this.cache.delete(token);
+      entry = undefined;
+    }
+    if (!entry) {
+      let p = this.loading.get(token);
+      if (!p) {
+        p = this.load(token, expected).finally(() => this.loading.delete(token));
+        this.loading.set(token, p);
+      }
+      entry = await p;
+    }
+    // Also on every cache hit: a token verified for one Host is not valid at another.
+    if (entry.claims.aud !== expected.audience || entry.claims.iss !== expected.issuer) {
+      throw new BearerError('The access token is not for this server', 'invalid_token');
+    }
+    if (entry.expMs <= now) {
+      this.cache.delete(token);
+      throw new BearerError('The access token has expired', 'invalid_token');
+    }
+    const grantId = entry.claims.grant;
+    if (this.revoked.has(grantId)) {
+      this.cache.delete(token);
+      throw new BearerError('The access token has been revoked', 'invalid_token');
+    }
+    if (entry.online) {
+      const use = this.lastUse.get(grantId);
+      if (use && now - use.used > this.o.idleSeconds * 1000) {
+        throw new BearerError('The authorization has ended after inactivity', 'invalid_token');
+      }
+      this.touch(grantId, now, use?.written);
+    }
+    return { ...entry.access, remoteAddress: req.socket.remoteAddress };
+  }
+
+  /**
+   * Verifies a token without the cache (introspection): its claims when the signature, issuer, audience and
+   * expiry are good. Grant state is not checked here.
+   */
+  async verify(token: string, expected: Expected): Promise<AccessTokenClaims | undefined> {
+    try {
+      return await this.verifyJwt(token, expected);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** When this process last saw the grant used (idle tracking), if it did. */
+  lastUsed(grantId: string): number | undefined {
+    return this.lastUse.get(grantId)?.used;
+  }
+
+  /** A grant was revoked in this process: its tokens stop working now. */
+  grantRevoked(grantId: string): void {
+    this.revoked.set(grantId, this.o.now().getTime());
+    for (const [token, entry] of this.cache) if (entry.claims.grant === grantId) this.cache.delete(token);
+  }
+
+  /** Waits for pending last_used_at writes (before the database closes). */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.writes]);
+  }
+
+  private async verifyJwt(token: string, expected: Expected): Promise<AccessTokenClaims> {
+    const { payload } = await jwtVerify(
+      token,
+      async (header) => {
+        const key = await this.o.keys.verificationKey(header.kid);
+        if (!key) throw new joseErrors.JWKSNoMatchingKey();
+        return key;
+      },
+      {
+        algorithms: [SIGNING_ALG],
+        typ: 'at+jwt',
+        issuer: expected.issuer,
+        audience: expected.audience,
+        currentDate: this.o.now(),
+        requiredClaims: REQUIRED,
+      },
+    );
+    return checkClaims(payload);
+  }
+
+  private async load(token: string, expected: Expected): Promise<CachedToken> {
+    let claims: AccessTokenClaims;
+    try {
+      claims = await this.verifyJwt(token, expected);
+    } catch (e) {
+      throw new BearerError(describeJoseError(e, token), 'invalid_token');
+    }
+    const grant = await this.o.grants.getForToken(claims.grant);
+    if (!grant || grant.clientId !== claims.client_id) throw new BearerError('The access token has been revoked', 'invalid_token');
+    if (grant.revokedAt !== null) {
+      this.revoked.set(grant.id, this.o.now().getTime());
+      throw new BearerError('The access token has been revoked', 'invalid_token');
+    }
+    if (grant.clientDisabled) throw new BearerError('The client of this access token is disabled', 'invalid_token');
+    const online = grant.userId !== null && !grant.offline;
+    if (online) {
+      const use = this.lastUse.get(grant.id);
+      const used = Math.max(grant.lastUsedAt, use?.used ?? 0);
+      this.lastUse.set(grant.id, { used, written: Math.max(grant.lastUsedAt, use?.written ?? 0) });
+    }
+
+    let subject: ActorSubject;
+    const access: AccessContext = {
+      actor: undefined as never,
+      via: 'token',
+      clientId: claims.client_id,
+      grantId: grant.id,
+      tokenId: claims.jti,
+    };
+    if (grant.userId !== null) {
+      const user = await this.o.accounts.getUser(grant.userId);
+      if (!user || user.disabled || user.id !== claims.sub) throw new BearerError('The account of this access token is not active', 'invalid_token');
+      subject = { kind: user.kind, username: user.username, fhirUser: user.fhirUser ?? undefined, roles: user.roles, organizations: user.organizations };
+      access.userId = user.id;
+      access.username = user.username;
+      if (user.fhirUser) access.fhirUser = user.fhirUser;
+      // HL7 v3 ActReason: TREAT (treatment) for staff, PATRQT (patient requested) for patients.
+      access.purposeOfUse = user.kind === 'patient' ? 'PATRQT' : 'TREAT';
+    } else {
+      subject = { kind: 'system', username: grant.clientId };
+      access.purposeOfUse = grant.purposeOfUse ?? 'TREAT';
+    }
+    access.actor = await resolveActor(this.o.repo, subject, claims.scope, claims.patient, this.o.now());
+    const nowMs = this.o.now().getTime();
+    const entry: CachedToken = { access, claims, expMs: claims.exp * 1000, recheckMs: nowMs + RECHECK_MS, online };
+    // A revocation may have landed while we were loading.
+    if (!this.revoked.has(grant.id)) {
+      if (this.cache.size >= this.o.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(token, entry);
+    }
+    return entry;
+  }
+
+  private touch(grantId: string, now: number, written = 0): void {
+    if (now - written < TOUCH_WRITE_MS) {
+      const use = this.lastUse.get(grantId);
+      if (use && now > use.used) use.used = now;
+      return;
+    }
+    this.lastUse.set(grantId, { used: now, written: now });
+    if (this.lastUse.size > 50_000) this.pruneLastUse(now);
+    const w = this.o.grants
+      .touch(grantId, now)
+      .catch((e) => this.o.onError(e))
+      .finally(() => this.writes.delete(w));
+    this.writes.add(w);
+  }
+
+  private pruneLastUse(now: number): void {
+    for (const [id, use] of this.lastUse) if (now - use.used > this.o.idleSeconds * 1000) this.lastUse.delete(id);
+  }
+
+  private maybePoll(): Promise<void> | undefined {
+    if (this.polling) return this.polling;
+    if (Date.now() - this.lastPollWall < this.o.revocationPollMs) return undefined;
+    this.polling = this.poll().finally(() => {
+      this.polling = undefined;
+      this.lastPollWall = Date.now();
+    });
+    return this.polling;
+  }
+
+  private async poll(): Promise<void> {
+    const start = this.o.now().getTime();
+    try {
+      for (const g of await this.o.grants.revokedSince(this.pollSince - POLL_OVERLAP_MS)) {
+        if (!this.revoked.has(g.id)) this.grantRevoked(g.id);
+      }
+      this.pollSince = start;
+    } catch (e) {
+      this.o.onError(e);
+    }
+    // Forget revocations old enough that every token of them has expired or been dropped from the cache.
+    if (this.revoked.size > 10_000) {
+      for (const [id, at] of this.revoked) if (start - at > 3_600_000) this.revoked.delete(id);
+    }
+  }
+}
+
+function checkClaims(p: JWTPayload): AccessTokenClaims {
+  for (const c of ['sub', 'client_id', 'scope', 'grant', 'jti'] as const) {
+    if (typeof p[c] !== 'string') throw new joseErrors.JWTClaimValidationFailed(`"${c}" claim must be a string`, p, c, 'invalid');
+  }
+  return p as unknown as AccessTokenClaims;
+}
+
+function describeJoseError(e: unknown, token: string): string {
+  if (e instanceof joseErrors.JWTExpired) return 'The access token has expired';
+  if (e instanceof joseErrors.JWTClaimValidationFailed) {
+    if (e.claim === 'aud' || e.claim === 'iss') return 'The access token is not for this server';
+    return `The access token is not valid (${e.claim})`;
+  }
+  if (e instanceof joseErrors.JWKSNoMatchingKey || e instanceof joseErrors.JWSSignatureVerificationFailed) {
+    return 'The access token was not signed by this server';
+  }
+  try {
+    decodeProtectedHeader(token);
+  } catch {
+    return 'The access token is malformed';
+  }
+  return 'The access token is not valid';
+}

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseScopes, type Actor } from '@confide/policy';
+import { AuditLog, verifyAuditChain } from '@confide/store';
+import { createFhirRouter } from '../src/fhir/router.ts';
+import type { AccessContext } from '../src/identity/access-context.ts';
+import { startTestServer, type TestServer } from './support/harness.ts';
+
+/**
+ * Every FHIR interaction of an authenticated caller lands in the hash-chained audit trail, names who, what
+ * (references only), whose record and the outcome, never the content; an auditor reads the report through
+ * FHIR search; a backend service's reads are disclosures listed per patient.
+ */
+let s: TestServer;
+let log: AuditLog;
+let fhir: ReturnType<typeof createFhirRouter>;
+
+const clinician: AccessContext = {
+  via: 'token',
+  actor: { kind: 'staff', userId: 'dr-audit', practitionerId: 'au-doc', organizations: ['au-org'], roles: ['clinician'], scopes: parseScopes('user/*.cruds') },
+  username: 'dr-audit',
+  fhirUser: 'Practitioner/au-doc',
+  clientId: 'confide-web',
+  purposeOfUse: 'TREAT',
+  remoteAddress: '192.0.2.7',
+};
+const auditor: AccessContext = {
+  via: 'token',
+  actor: { kind: 'staff', userId: 'auditor1', organizations: [], roles: ['auditor'], scopes: parseScopes('user/AuditEvent.rs') },
+  username: 'auditor1',
+};
+const payer: AccessContext = {
+  via: 'token',
+  actor: { kind: 'system', userId: 'acme-payer', organizations: [], roles: [], scopes: parseScopes('system/*.rs') } as Actor,
+  clientId: 'acme-payer',
+  purposeOfUse: 'HPAYMT',
+};
+
+async function call(access: AccessContext | undefined, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const [p, q] = path.split('?');
+  try {
+    const res = await fhir({ repo: s.confide.repo, baseUrl: 'http://test/fhir/R4', access }, { method, path: p, query: new URLSearchParams(q ?? ''), headers: {}, body });
+    let text = '';
+    if (typeof res.body === 'string') text = res.body;
+    else if (res.body && typeof res.body === 'object' && Symbol.asyncIterator in res.body) for await (const c of res.body as AsyncIterable<string>) text += c;
+    else if (res.body) text = JSON.stringify(res.body);
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  } catch (e) {
+    const err = e as { status?: number; outcome?: unknown };
+    if (err.status) return { status: err.status, body: err.outcome };
+    throw e;
+  }
+}
+
+beforeAll(async () => {
+  s = await startTestServer();
+  log = new AuditLog(s.confide.db, { flushMs: 5 });
+  fhir = createFhirRouter({ version: 'test', audit: log });
+  const put = (r: any) => ({ resource: r, request: { method: 'PUT', url: `${r.resourceType}/${r.id}` } });
+  const setup = await call(undefined, 'POST', '', {
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: [
+      put({ resourceType: 'Organization', id: 'au-org', name: 'Audit Clinic' }),
+      put({ resourceType: 'Patient', id: 'au-p1', name: [{ family: 'Secretname' }], managingOrganization: { reference: 'Organization/au-org' } }),
+      put({ resourceType: 'Observation', id: 'au-o1', status: 'final', code: { text: 'Sensitive finding' }, subject: { reference: 'Patient/au-p1' } }),
+    ],
+  });
+  expect(setup.status).toBe(200);
+});
+afterAll(async () => {
+  await log?.close();
+  await s?.close();
+});
+
+async function events(query: string): Promise<any[]> {
+  await log.flush();
+  const r = await call(auditor, 'GET', `AuditEvent?${query}`);
+  expect(r.status).toBe(200);
+  return (r.body.entry ?? []).map((e: any) => e.resource);
+}
+
+describe('the audit trail', () => {
+  it('records reads, searches and writes with who, whose record, from where and the outcome', async () => {
+    expect((await call(clinician, 'GET', 'Observation/au-o1')).status).toBe(200);
+    expect((await call(clinician, 'GET', 'Observation?subject=Patient/au-p1')).status).toBe(200);
+    expect((await call(clinician, 'POST', 'Observation', { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/au-p1' } })).status).toBe(201);
+    expect((await call(clinician, 'GET', 'Observation/not-there')).status).toBe(404);
+
+    const mine = await events('patient=Patient/au-p1&_sort=-date&_count=50');
+    const actions = mine.map((e) => `${e.action}:${e.subtype?.[0]?.code}`);
+    expect(actions).toEqual(expect.arrayContaining(['R:read', 'E:search-type', 'C:create']));
+    const read = mine.find((e) => e.subtype?.[0]?.code === 'read');
+    expect(read.outcome).toBe('0');
+    expect(JSON.stringify(read.agent)).toContain('Practitioner/au-doc');
+    expect(JSON.stringify(read.agent)).toContain('192.0.2.7');
+    expect(JSON.stringify(read.entity)).toContain('Observation/au-o1');
+
+    const failed = await events('outcome=4&agent=Practitioner/au-doc');
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    // Never the clinical content, never the patient's name.
+    const all = JSON.stringify(await events('_count=200'));
+    expect(all).not.toContain('Sensitive finding');
+    expect(all).not.toContain('Secretname');
+  });
+
+  it('is readable by auditors only, and nobody can change or delete it through the API', async () => {
+    expect((await call(clinician, 'GET', 'AuditEvent')).status).toBe(403);
+    const [one] = await events('_count=1');
+    expect((await call(auditor, 'PUT', `AuditEvent/${one.id}`, { ...one, outcome: '0' })).status).toBe(403);
+    expect((await call(auditor, 'DELETE', `AuditEvent/${one.id}`)).status).toBe(403);
+    const admin: AccessContext = { ...auditor, actor: { ...auditor.actor, roles: ['admin', 'auditor'], scopes: parseScopes('user/*.cruds') } };
+    expect((await call(admin, 'DELETE', `AuditEvent/${one.id}`)).status).toBe(403);
+    const chain = await verifyAuditChain(s.confide.db);
+    expect(chain.ok).toBe(true);
+    expect(chain.count).toBeGreaterThan(3);
+  });
+
+  it('records a backend service reading patient data as a disclosure', async () => {
+    expect((await call(payer, 'GET', 'Observation?subject=Patient/au-p1')).status).toBe(200);
+    const disclosures = await events('patient=Patient/au-p1&subtype=https://confide.health/fhir/CodeSystem/audit-subtype|disclosure');
+    expect(disclosures.length).toBe(1);
+    expect(JSON.stringify(disclosures[0])).toContain('acme-payer');
+    expect(JSON.stringify(disclosures[0])).toContain('HPAYMT');
+  });
+});
