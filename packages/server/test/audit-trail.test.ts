@@ -122,4 +122,37 @@ describe('the audit trail', () => {
     expect(JSON.stringify(disclosures[0])).toContain('acme-payer');
     expect(JSON.stringify(disclosures[0])).toContain('HPAYMT');
   });
+
+  it('lists the disclosures of a patient for the patient and the privacy officer, and for nobody else', async () => {
+    const me: AccessContext = {
+      via: 'token',
+      actor: { kind: 'patient', userId: 'p1-user', patientId: 'au-p1', organizations: [], roles: [], scopes: parseScopes('patient/*.rs') },
+    };
+    const r = await call(me, 'GET', 'Patient/au-p1/$disclosures');
+    expect(r.status).toBe(200);
+    const rows = r.body.parameter.filter((p: any) => p.name === 'disclosure');
+    expect(rows).toHaveLength(1);
+    const part = (name: string) => rows[0].part.find((x: any) => x.name === name);
+    expect(part('recipient').valueString).toBe('acme-payer');
+    expect(part('purpose').valueString).toBe('HPAYMT');
+    expect(Date.parse(part('date').valueDateTime)).toBeGreaterThan(Date.now() - 60_000);
+    const officer: AccessContext = { ...clinician, actor: { ...clinician.actor, roles: ['privacy-officer'] } };
+    expect((await call(officer, 'GET', 'Patient/au-p1/$disclosures')).status).toBe(200);
+    expect((await call(clinician, 'GET', 'Patient/au-p1/$disclosures')).status).toBe(403);
+    const otherOrgOfficer: AccessContext = { ...officer, actor: { ...officer.actor, organizations: ['elsewhere'] } };
+    expect((await call(otherOrgOfficer, 'GET', 'Patient/au-p1/$disclosures')).status).toBe(404);
+    const someoneElse: AccessContext = { ...me, actor: { ...me.actor, patientId: 'au-p2' } };
+    expect((await call(someoneElse, 'GET', 'Patient/au-p1/$disclosures')).status).toBe(403);
+  });
+
+  it('gives auditors a report by user, patient, period and action, sorted', async () => {
+    const since = new Date(Date.now() - 3600_000).toISOString();
+    const byUser = await events(`altid=dr-audit&date=ge${since}&_sort=-date&_count=100`);
+    expect(byUser.length).toBeGreaterThan(2);
+    const dates = byUser.map((e) => Date.parse(e.recorded));
+    expect([...dates].sort((a, b) => b - a)).toEqual(dates);
+    const creates = await events('action=C&patient=Patient/au-p1');
+    expect(creates.every((e) => e.action === 'C')).toBe(true);
+    expect(creates.length).toBeGreaterThanOrEqual(1);
+  });
 });

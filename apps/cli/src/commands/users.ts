@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { AccountError, Accounts, isLocked, type UserKind, type UserRecord } from '@confide/auth';
-import { migrate, openDb } from '@confide/store';
+import { accountAuditEvent } from '@confide/server';
+import { AuditLog, migrate, openDb } from '@confide/store';
 import { dbOptions } from '../config.ts';
 
 const USAGE = `Usage: confide users <subcommand> [options]
@@ -72,9 +73,13 @@ export async function usersCommand(argv: string[]): Promise<number> {
   }
 
   const db = await openDb(dbOptions(values));
+  let closeAudit: (() => Promise<void>) | undefined;
   try {
     await migrate(db);
-    const accounts = new Accounts(db);
+    // Account changes made here are permission changes: they go into the same audit trail as the server's.
+    const audit = new AuditLog(db);
+    closeAudit = () => audit.close();
+    const accounts = new Accounts(db, { onEvent: (e) => audit.record(accountAuditEvent(e, new Date())) });
     const by = `cli:${safeOsUser()}`;
     switch (sub) {
       case 'list': {
@@ -142,6 +147,7 @@ export async function usersCommand(argv: string[]): Promise<number> {
     }
     throw e;
   } finally {
+    await closeAudit?.();
     await db.close();
   }
 }

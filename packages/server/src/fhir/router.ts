@@ -4,6 +4,7 @@ import { auditFhir, type AuditSink } from '../audit/fhir-audit.ts';
 import { processBundle } from './bundle.ts';
 import { capabilityStatement, type CapabilityOptions } from './capability.ts';
 import * as crud from './crud.ts';
+import { disclosures } from './disclosures.ts';
 import { everything } from './everything.ts';
 import { history } from './history.ts';
 import { patch } from './patch.ts';
@@ -99,6 +100,7 @@ export function createFhirRouter(options: FhirRouterOptions) {
         break;
       case 'instance-operation':
         if (route.type === 'Patient' && route.operation === 'everything') return everything(ctx, req, route.id);
+        if (route.type === 'Patient' && route.operation === 'disclosures') return disclosures(ctx, req, route.id);
         throw errors.notSupported(`Operation $${route.operation} is not supported on ${route.type}`);
       case 'compartment-search':
         if (m !== 'GET') break;

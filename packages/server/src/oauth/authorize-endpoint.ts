@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Patient } from '@medplum/fhirtypes';
 import { isValidId, parseSearchRequest } from '@confide/fhir';
 import type { Scope } from '@confide/policy';
-import { executeSearch } from '@confide/store';
+import { executeSearch, type Repository } from '@confide/store';
+import { resolveActor } from '../identity/resolve-actor.ts';
 import type { OAuthClient } from './clients.ts';
 import type { OAuthContext } from './context.ts';
 import type { LaunchContext } from './grants.ts';
@@ -212,11 +213,11 @@ async function continueFlow(
   } else if (wanted.has('launch/patient')) {
     if (!chosenPatient) {
       const query = (params.get('_q') ?? '').trim();
-      const results = query ? await searchPatients(ctx, query) : undefined;
+      const results = query ? await searchPatients(ctx, user, query) : undefined;
       html(200, pickerPage({ action, hidden: v.hidden, csrf, clientName: v.client.name, query, results }));
       return;
     }
-    const p = await loadPatient(ctx, chosenPatient);
+    const p = await loadPatient(ctx, user, chosenPatient);
     if (!p) throw new RedirectError('invalid_request', 'The chosen patient does not exist');
     context = { patient: chosenPatient, need_patient_banner: true };
     patientLabel = p.label;
@@ -237,7 +238,7 @@ async function continueFlow(
   if (!v.client.firstParty) {
     if (step !== 'consent') {
       const hidden: Hidden = chosenPatient ? [...v.hidden, ['_patient', chosenPatient]] : v.hidden;
-      if (!patientLabel && context?.patient) patientLabel = (await loadPatient(ctx, context.patient))?.label;
+      if (!patientLabel && context?.patient) patientLabel = (await loadPatient(ctx, user, context.patient))?.label;
       html(
         200,
         consentPage({
@@ -299,18 +300,35 @@ function patientLabel(p: Patient): string {
   return [name, p.birthDate ? `born ${p.birthDate}` : undefined].filter(Boolean).join(', ');
 }
 
-async function loadPatient(ctx: OAuthContext, id: string): Promise<PatientChoice | undefined> {
+/**
+ * The picker works as the signed-in user: it finds and accepts only patients that user may see (the same
+ * access decision as the FHIR API), so it reveals no one else's name.
+ */
+async function asUser(ctx: OAuthContext, user: PickerUser): Promise<Repository> {
+  const actor = await resolveActor(
+    ctx.repo,
+    { kind: user.kind, username: user.username, fhirUser: user.fhirUser ?? undefined, roles: user.roles, organizations: user.organizations },
+    'user/Patient.rs',
+  );
+  return ctx.repo.as(actor);
+}
+
+type PickerUser = { kind: 'staff' | 'patient'; username: string; fhirUser?: string | null; roles: string[]; organizations: string[] };
+
+async function loadPatient(ctx: OAuthContext, user: PickerUser, id: string): Promise<PatientChoice | undefined> {
   if (!isValidId(id)) return undefined;
-  const r = await ctx.repo.readCurrent('Patient', id);
+  const r = await (await asUser(ctx, user)).readVisible('Patient', id).catch(() => undefined);
   if (!r || r.deleted || !r.json) return undefined;
   return { id, label: patientLabel(JSON.parse(r.json) as Patient) };
 }
 
-async function searchPatients(ctx: OAuthContext, name: string): Promise<PatientChoice[]> {
+async function searchPatients(ctx: OAuthContext, user: PickerUser, name: string): Promise<PatientChoice[]> {
   const { request } = parseSearchRequest('Patient', [
     ['name', name.slice(0, 100)],
     ['_count', '20'],
   ]);
-  const result = await executeSearch(ctx.repo.queryable, request);
+  const repo = await asUser(ctx, user);
+  if (!repo.access?.decide('search', 'Patient').allowed) return [];
+  const result = await executeSearch(repo.queryable, request, { restrict: repo.restrictHook('search') });
   return result.matches.filter((m) => m.json).map((m) => ({ id: m.id, label: patientLabel(JSON.parse(m.json!) as Patient) }));
 }

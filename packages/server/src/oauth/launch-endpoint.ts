@@ -24,11 +24,13 @@ export async function launchEndpoint(ctx: OAuthContext, req: IncomingMessage, bo
   const encounter = body.encounter?.replace(/^Encounter\//, '');
   if (!patient) throw errors.badRequest('A launch needs a patient', 'patient');
   if (!isValidId(patient)) throw errors.badRequest('patient is not a valid id', 'patient');
-  const p = await ctx.repo.readCurrent('Patient', patient);
+  // Only what the launching user may see: the same decision as the FHIR API (a hidden patient "does not exist").
+  const repo = ctx.repo.as(access.actor);
+  const p = await repo.readVisible('Patient', patient).catch(() => undefined);
   if (!p || p.deleted) throw errors.badRequest(`Patient/${patient} does not exist`, 'patient');
   if (encounter !== undefined) {
     if (!isValidId(encounter)) throw errors.badRequest('encounter is not a valid id', 'encounter');
-    const e = await ctx.repo.readCurrent('Encounter', encounter);
+    const e = await repo.readVisible('Encounter', encounter).catch(() => undefined);
     if (!e || e.deleted || !e.json) throw errors.badRequest(`Encounter/${encounter} does not exist`, 'encounter');
     const subject = (JSON.parse(e.json) as Encounter).subject?.reference;
     if (subject !== `Patient/${patient}`) throw errors.badRequest(`Encounter/${encounter} is not an encounter of Patient/${patient}`, 'encounter');
