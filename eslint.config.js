@@ -6,7 +6,7 @@ import globals from 'globals';
 const noIo = ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:child_process', 'pg', '@electric-sql/pglite'];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'coverage/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'coverage/**', 'bench/.baseline/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

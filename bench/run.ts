@@ -98,7 +98,7 @@ async function benchBackend(backend: Backend, cfg: BenchConfig, set: ScaledSet, 
       const db = store.scratch?.name;
       const profileDir = profileRoot && path.join(profileRoot, `${backend}-ingest-c${clients}`);
       log(`${backend}: ingest ${set.bundles} bundles (${set.resources} resources) with ${clients} client(s)`);
-      const { value, profile } = await withServer(store, profileDir, (s) => measure({ kind: 'ingest', base: s.base, files: set.files, clients }, s.pid, db));
+      const { value, profile } = await withServer(store, profileDir, (s) => measure({ kind: 'ingest', base: s.base, files: set.files, clients, headers: s.headers }, s.pid, db));
       const { readPaths: paths, ...ingest } = value.result;
       readPaths = paths;
       const phase: Phase<typeof ingest> = { ...ingest, cpu: value.cpu };
@@ -116,7 +116,7 @@ async function benchBackend(backend: Backend, cfg: BenchConfig, set: ScaledSet, 
       const runs = [];
       for (const clients of cfg.readClients) {
         log(`${backend}: read by id, ${clients} client(s), ${cfg.warmup} s warm-up + ${cfg.duration} s`);
-        runs.push(await measure({ kind: 'read', base: s.base, paths, clients, warmup: cfg.warmup, duration: cfg.duration }, s.pid, db));
+        runs.push(await measure({ kind: 'read', base: s.base, paths, clients, warmup: cfg.warmup, duration: cfg.duration, headers: s.headers }, s.pid, db));
         const r = runs[runs.length - 1].result;
         log(`  ${r.perSec} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.errors} errors${r.firstError ? `: ${r.firstError}` : ''}`);
       }

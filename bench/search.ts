@@ -164,8 +164,11 @@ interface SearchBundle {
   link?: { relation?: string; url?: string }[];
 }
 
+/** Authorization of the running server (set when it starts). */
+let apiHeaders: Record<string, string> = {};
+
 async function getJson<T>(base: string, p: string): Promise<T> {
-  const r = await fetch(`${base}/${p}`, { headers: { Accept: 'application/fhir+json' } });
+  const r = await fetch(`${base}/${p}`, { headers: { Accept: 'application/fhir+json', ...apiHeaders } });
   if (!r.ok) throw new Error(`GET ${p}: HTTP ${r.status}: ${(await r.text()).slice(0, 300)}`);
   return (await r.json()) as T;
 }
@@ -348,13 +351,14 @@ async function main(): Promise<number> {
     // 1. Ingest with 2 clients.
     log(`ingest ${set.bundles} bundles (${set.resources} resources) with 2 clients`);
     let server = await startServer({ databaseUrl: scratch.url });
+    apiHeaders = server.headers;
     let ingest;
     try {
       const db = scratch.name;
       let a: CpuSnapshot | null = null;
       let b: CpuSnapshot | null = null;
       const srvPid = server.pid;
-      const r = await runLoad({ kind: 'ingest', base: server.base, files: set.files, clients: 2 }, (event, workerPid) => {
+      const r = await runLoad({ kind: 'ingest', base: server.base, files: set.files, clients: 2, headers: server.headers }, (event, workerPid) => {
         if (event === 'start') a = cpuSnapshot(srvPid, workerPid, db);
         else b = cpuSnapshot(srvPid, workerPid, db);
       });
@@ -373,6 +377,7 @@ async function main(): Promise<number> {
 
     // 2. Searches, on a fresh server process.
     server = await startServer({ databaseUrl: scratch.url });
+    apiHeaders = server.headers;
     const queries: QueryResult[] = [];
     let params;
     try {
@@ -388,7 +393,7 @@ async function main(): Promise<number> {
         }
         for (const clients of cfg.clients) {
           log(`${d.label}: ${clients} client(s), ${d.paths.length} distinct, ${cfg.warmup} s warm-up + ${cfg.duration} s`);
-          const r = await measureSearch({ base: server.base, paths: d.paths, clients, warmup: cfg.warmup, duration: cfg.duration }, server, scratch.name, cfg.quietWait);
+          const r = await measureSearch({ base: server.base, paths: d.paths, clients, warmup: cfg.warmup, duration: cfg.duration, headers: server.headers }, server, scratch.name, cfg.quietWait);
           q.runs.push(r);
           log(`  ${r.perSec} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.meanEntries} entries/response, ${r.errors} errors${r.firstError ? `: ${r.firstError}` : ''}`);
         }

@@ -29,7 +29,7 @@ export interface IngestResult {
 }
 
 /** Posts every bundle file as a transaction, `clients` at a time over keep-alive connections. */
-export async function ingestBundles(base: string, files: string[], clients: number, mark: Mark = () => undefined): Promise<IngestResult> {
+export async function ingestBundles(base: string, files: string[], clients: number, mark: Mark = () => undefined, extra: Record<string, string> = {}): Promise<IngestResult> {
   const url = new URL(base);
   const bodies = files.map((f) => fs.readFileSync(f));
   const sizes = bodies.map((b) => (JSON.parse(b.toString('utf8')) as { entry?: unknown[] }).entry?.length ?? 0);
@@ -43,7 +43,7 @@ export async function ingestBundles(base: string, files: string[], clients: numb
   let firstError: string | undefined;
   const location = /\/fhir\/R4\/([A-Za-z]+)\/([^/]+)\/_history\//;
 
-  const headers = { 'Content-Type': 'application/fhir+json', Accept: 'application/fhir+json', Prefer: 'return=minimal' };
+  const headers = { 'Content-Type': 'application/fhir+json', Accept: 'application/fhir+json', Prefer: 'return=minimal', ...extra };
   const client = async (conn: HttpConnection) => {
     for (let i = next++; i < bodies.length; i = next++) {
       const t0 = performance.now();
@@ -154,11 +154,12 @@ export async function readById(
   warmupS: number,
   durationS: number,
   mark?: Mark,
+  extra: Record<string, string> = {},
 ): Promise<ThroughputResult> {
   if (paths.length === 0) throw new Error('No resource ids to read');
   const url = new URL(base);
   const conns = connections(url, clients);
-  const headers = { Accept: 'application/fhir+json' };
+  const headers = { Accept: 'application/fhir+json', ...extra };
   const result = await timedLoop(clients, warmupS, durationS, async (c, i) => {
     const r = await conns[c].request('GET', `${url.pathname}/${paths[i % paths.length]}`, headers);
     return r.status === 200 ? undefined : `HTTP ${r.status}: ${r.body.toString('utf8').slice(0, 300)}`;

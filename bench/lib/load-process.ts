@@ -5,8 +5,8 @@ import type { RawInsertResult } from './pg-load.ts';
 
 /** One unit of load, run in its own process so the load generator never shares an event loop with the server. */
 export type LoadJob =
-  | { kind: 'ingest'; base: string; files: string[]; clients: number }
-  | { kind: 'read'; base: string; paths: string[]; clients: number; warmup: number; duration: number }
+  | { kind: 'ingest'; base: string; files: string[]; clients: number; headers?: Record<string, string> }
+  | { kind: 'read'; base: string; paths: string[]; clients: number; warmup: number; duration: number; headers?: Record<string, string> }
   | { kind: 'raw-insert'; connectionString: string; files: string[]; clients: number }
   | { kind: 'raw-select'; connectionString: string; ids: string[]; clients: number; warmup: number; duration: number };
 

@@ -8,9 +8,9 @@ const mark: Mark = (event) => process.send?.({ mark: event } satisfies WorkerMes
 async function run(job: LoadJob): Promise<unknown> {
   switch (job.kind) {
     case 'ingest':
-      return ingestBundles(job.base, job.files, job.clients, mark);
+      return ingestBundles(job.base, job.files, job.clients, mark, job.headers);
     case 'read':
-      return readById(job.base, job.paths, job.clients, job.warmup, job.duration, mark);
+      return readById(job.base, job.paths, job.clients, job.warmup, job.duration, mark, job.headers);
     case 'raw-insert':
       return rawInsert(job.connectionString, job.files, job.clients, mark);
     case 'raw-select':

@@ -10,6 +10,7 @@ export interface SearchJob {
   clients: number;
   warmup: number;
   duration: number;
+  headers?: Record<string, string>;
 }
 
 export interface SearchResult extends ThroughputResult {
@@ -34,7 +35,7 @@ export async function runSearch(job: SearchJob, mark: Mark): Promise<SearchResul
   if (job.paths.length === 0) throw new Error('No search paths');
   const url = new URL(job.base);
   const conns = Array.from({ length: job.clients }, () => new HttpConnection(url.hostname, Number(url.port)));
-  const headers = { Accept: 'application/fhir+json' };
+  const headers = { Accept: 'application/fhir+json', ...job.headers };
   let responses = 0;
   let entries = 0;
   let bytes = 0;

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = path.join(REPO_ROOT, 'apps/cli/bin/confide.js');
 
 export interface ServerOptions {
   /** PGlite data directory; used when databaseUrl is absent. */
@@ -13,6 +12,15 @@ export interface ServerOptions {
   databaseUrl?: string;
   /** Write a V8 CPU profile (node --cpu-prof) into this directory when the server stops. */
   profileDir?: string;
+  /** More `confide start` flags (e.g. --no-audit). */
+  args?: string[];
+  /** Another checkout to run (a baseline commit); default this repository. */
+  root?: string;
+  /**
+   * The token the load generators send: a backend-services token of confide-cli (`system/*.cruds`, the
+   * default), an account's token (`{ user }`), or none (a baseline from before authentication).
+   */
+  token?: 'system' | { user: string; scope?: string } | false;
 }
 
 export interface ServerProcess {
@@ -21,6 +29,8 @@ export interface ServerProcess {
   base: string;
   /** The last 20 kB of the server's stdout and stderr. */
   log(): string;
+  /** Headers every request sends (Authorization). */
+  headers: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -43,12 +53,14 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
   delete env.NODE_OPTIONS;
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
   const nodeArgs = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
-  const args = [...nodeArgs, BIN, 'start', '--port', String(port), '--no-demo'];
+  const root = options.root ?? REPO_ROOT;
+  const bin = path.join(root, 'apps/cli/bin/confide.js');
+  const args = [...nodeArgs, bin, 'start', '--port', String(port), '--no-demo', ...(options.args ?? [])];
   if (!options.databaseUrl) {
     if (!options.dataDir) throw new Error('startServer needs dataDir or databaseUrl');
     args.push('--data', options.dataDir);
   }
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const keep = (chunk: Buffer) => {
     log = (log + chunk.toString('utf8')).slice(-20_000);
@@ -75,9 +87,22 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  const headers: Record<string, string> = {};
+  if (options.token !== false) {
+    const who = options.token === undefined || options.token === 'system' ? ['--client', 'confide-cli', '--scope', 'system/*.cruds'] : ['--user', options.token.user, ...(options.token.scope ? ['--scope', options.token.scope] : [])];
+    const tokenArgs = [bin, 'token', ...who, '--ttl', '86400', '--public-url', url, ...(options.dataDir ? ['--data', options.dataDir] : [])];
+    const t = spawnSync(process.execPath, tokenArgs, { cwd: root, env, encoding: 'utf8' });
+    const token = t.stdout.trim();
+    if (t.status !== 0 || !token) {
+      child.kill('SIGKILL');
+      throw new Error(`confide token failed: ${t.stderr}`);
+    }
+    headers.Authorization = `Bearer ${token}`;
+  }
   return {
     pid: child.pid ?? 0,
     base: `${url}/fhir/R4`,
+    headers,
     log: () => log,
     async stop() {
       if (dead) return;

@@ -10,6 +10,7 @@ import { internalAccess, type AccessContext } from './identity/access-context.ts
 import { createOAuthServer, type OAuthServer, type OAuthServerOptions } from './oauth/oauth-server.ts';
 import { VERSION } from './version.ts';
 import { accountAuditEvent, securityAuditEvent } from './audit/security-audit.ts';
+import { AuditRecorder } from './audit/audit-recorder.ts';
 
 /** Sign-in and token settings (see docs/smart.md). */
 export interface ConfideAuthOptions
@@ -87,7 +88,8 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
   const repo = new Repository(db, { validate: validateResource, indexer: searchIndexer, matcher: searchMatcher, ...options.repository });
   const onError = options.onError ?? defaultOnError;
   const audit = options.audit === false ? undefined : new AuditLog(db, { onError });
-  const fhir = createFhirRouter({ version: VERSION, search: options.search, searchParams: options.searchParams, audit });
+  const recorder = audit ? new AuditRecorder(audit) : undefined;
+  const fhir = createFhirRouter({ version: VERSION, search: options.search, searchParams: options.searchParams, audit: recorder });
   const auth = options.auth ?? {};
   const clock = auth.now ?? (() => new Date());
   let running: RunningServer | undefined;
@@ -165,6 +167,7 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
     async close() {
       if (running) await running.close();
       await oauth.close();
+      recorder?.flush();
       await audit?.close();
       await db.close();
     },

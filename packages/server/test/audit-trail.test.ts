@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScopes, type Actor } from '@confide/policy';
 import { AuditLog, verifyAuditChain } from '@confide/store';
+import { AuditRecorder } from '../src/audit/audit-recorder.ts';
 import { createFhirRouter } from '../src/fhir/router.ts';
 import type { AccessContext } from '../src/identity/access-context.ts';
 import { startTestServer, type TestServer } from './support/harness.ts';
@@ -13,6 +14,7 @@ import { startTestServer, type TestServer } from './support/harness.ts';
 let s: TestServer;
 let log: AuditLog;
 let fhir: ReturnType<typeof createFhirRouter>;
+let recorder: AuditRecorder;
 
 const clinician: AccessContext = {
   via: 'token',
@@ -54,7 +56,8 @@ async function call(access: AccessContext | undefined, method: string, path: str
 beforeAll(async () => {
   s = await startTestServer();
   log = new AuditLog(s.confide.db, { flushMs: 5 });
-  fhir = createFhirRouter({ version: 'test', audit: log });
+  recorder = new AuditRecorder(log, 5);
+  fhir = createFhirRouter({ version: 'test', audit: recorder });
   const put = (r: any) => ({ resource: r, request: { method: 'PUT', url: `${r.resourceType}/${r.id}` } });
   const setup = await call(undefined, 'POST', '', {
     resourceType: 'Bundle',
@@ -68,11 +71,13 @@ beforeAll(async () => {
   expect(setup.status).toBe(200);
 });
 afterAll(async () => {
+  recorder?.flush();
   await log?.close();
   await s?.close();
 });
 
 async function events(query: string): Promise<any[]> {
+  recorder.flush();
   await log.flush();
   const r = await call(auditor, 'GET', `AuditEvent?${query}`);
   expect(r.status).toBe(200);
@@ -101,6 +106,20 @@ describe('the audit trail', () => {
     const all = JSON.stringify(await events('_count=200'));
     expect(all).not.toContain('Sensitive finding');
     expect(all).not.toContain('Secretname');
+  });
+
+  it('folds concurrent reads by one caller into one AuditEvent naming each resource, with their period', async () => {
+    recorder.flush();
+    await Promise.all([call(clinician, 'GET', 'Observation/au-o1'), call(clinician, 'GET', 'Patient/au-p1'), call(clinician, 'GET', 'Organization/au-org')]);
+    const reads = await events('subtype=read&agent=Practitioner/au-doc&_sort=-date&_count=1');
+    const refs = reads[0].entity.map((e: any) => e.what?.reference);
+    expect(refs).toEqual(expect.arrayContaining(['Observation/au-o1', 'Patient/au-p1', 'Organization/au-org']));
+    expect(refs.filter((r: string) => r === 'Patient/au-p1')).toHaveLength(1);
+    if (reads[0].period) expect(Date.parse(reads[0].period.end)).toBeGreaterThanOrEqual(Date.parse(reads[0].period.start));
+    // A failed read is its own record.
+    expect((await call(clinician, 'GET', 'Observation/missing-one')).status).toBe(404);
+    const failed = await events('subtype=read&outcome=4&_sort=-date&_count=1');
+    expect(JSON.stringify(failed[0].entity ?? [])).not.toContain('Observation/au-o1');
   });
 
   it('is readable by auditors only, and nobody can change or delete it through the API', async () => {

@@ -1,16 +1,12 @@
-import type { AuditEvent, Resource } from '@medplum/fhirtypes';
+import type { Resource } from '@medplum/fhirtypes';
 import { patientCompartments } from '@confide/policy';
-import type { Queryable } from '@confide/store';
 import type { Route } from '../fhir/route.ts';
 import type { AuditFacts, FhirContext, FhirRequest } from '../fhir/types.ts';
-import { buildAuditEvent, type AuditActor, type AuditInput, type RestInteraction } from './audit-event.ts';
+import type { AuditActor, AuditInput, RestInteraction } from './audit-event.ts';
+import type { AuditRecorder } from './audit-recorder.ts';
 
-/** Where audit records go: the hash-chained log (`AuditLog.record`, queued, never blocking the response). */
-export interface AuditSink {
-  record(event: AuditEvent): void;
-  /** The durable path, for AuditEvents a client sends (`POST AuditEvent`); returns them as stored. */
-  append?(events: AuditEvent[], tx?: Queryable): Promise<AuditEvent[]>;
-}
+/** Where audit records go: the recorder (folding concurrent reads) in front of the hash-chained log. */
+export type AuditSink = Pick<AuditRecorder, 'add' | 'log'>;
 
 /** The R4 restful-interaction a routed request is (null: not audited, e.g. the CapabilityStatement). */
 export function restInteraction(route: Route, method: string): RestInteraction | null {
@@ -88,14 +84,8 @@ export function auditFhir(sink: AuditSink, ctx: FhirContext, req: FhirRequest, r
     query,
     recorded,
   };
-  sink.record(buildAuditEvent(input));
+  sink.add(input);
   if (access.actor.kind === 'system' && status < 400 && patients.length > 0 && READS.has(interaction)) {
-    sink.record(
-      buildAuditEvent({
-        ...input,
-        kind: 'disclosure',
-        disclosure: { recipient: access.clientId ?? access.actor.userId, purpose: access.purposeOfUse ?? 'TREAT' },
-      }),
-    );
+    sink.add({ ...input, kind: 'disclosure', disclosure: { recipient: access.clientId ?? access.actor.userId, purpose: access.purposeOfUse ?? 'TREAT' } });
   }
 }

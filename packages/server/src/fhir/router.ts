@@ -121,11 +121,11 @@ export function createFhirRouter(options: FhirRouterOptions) {
  */
 async function appendAuditEvent(ctx: FhirContext, req: FhirRequest, sink: AuditSink | undefined): Promise<FhirResponse> {
   ctx.repo.access?.require('create', 'AuditEvent');
-  if (!sink?.append) throw errors.forbidden('This server does not accept AuditEvents from clients');
+  if (!sink?.log.append) throw errors.forbidden('This server does not accept AuditEvents from clients');
   const body = crud.requireBody(req, 'AuditEvent');
   const issues = validateResource(body);
   if (issues.length) throw errors.invalid(issues);
-  const [stored] = await sink.append([body as unknown as AuditEvent], ctx.inTransaction ? ctx.repo.queryable : undefined);
+  const [stored] = await sink.log.append([body as unknown as AuditEvent], ctx.inTransaction ? ctx.repo.queryable : undefined);
   const versionId = stored.meta?.versionId ?? '1';
   return {
     status: 201,
