@@ -29,7 +29,12 @@ export default tseslint.config(
   },
   {
     files: ['packages/store/src/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: ['@confide/server'] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: ['@confide/server', '@confide/auth'] }] },
+  },
+  {
+    // Accounts are used by the server and the CLI alike: no HTTP, no server.
+    files: ['packages/auth/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: ['node:http', 'node:https', 'http', 'https', '@confide/server'] }] },
   },
   {
     files: ['packages/policy/src/**/*.ts'],

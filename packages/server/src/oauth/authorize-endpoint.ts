@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Patient } from '@medplum/fhirtypes';
+import { AccountError, PASSWORD_MIN_LENGTH, totpUri, type ValidSession } from '@confide/auth';
 import { isValidId, parseSearchRequest } from '@confide/fhir';
 import type { Scope } from '@confide/policy';
 import { executeSearch, type Repository } from '@confide/store';
@@ -10,7 +11,16 @@ import type { LaunchContext } from './grants.ts';
 import { cookie, parseCookies, readForm, redirect, sendHtml } from './http-util.ts';
 import type { LaunchRecord } from './launches.ts';
 import { OAuthError } from './oauth-error.ts';
-import { consentPage, errorPage, pickerPage, signInPage, type Hidden, type PatientChoice } from './pages.ts';
+import {
+  consentPage,
+  errorPage,
+  passwordChangePage,
+  pickerPage,
+  signInPage,
+  totpEnrollPage,
+  type Hidden,
+  type PatientChoice,
+} from './pages.ts';
 import { S256_CHALLENGE_PATTERN } from './pkce.ts';
 import { describeScope, narrowScopes } from './scope-grant.ts';
 import { randomToken, safeEqual } from './secrets.ts';
@@ -46,8 +56,9 @@ class RedirectError extends Error {
 /**
  * GET|POST /oauth2/authorize (RFC 6749 section 4.1.1; SMART app-launch "Obtain authorization code"; POST per
  * the `authorize-post` capability). The request is validated again on every step, so no server-side state is
- * kept between the pages: sign-in (when there is no session), the patient picker (standalone `launch/patient`
- * for staff), consent (not for first-party apps), then the redirect with `code` and `state`.
+ * kept between the pages: sign-in (when there is no session), what the session still owes (a new password, an
+ * authenticator app, the one-time code), the patient picker (standalone `launch/patient` for staff), consent
+ * (not for first-party apps), then the redirect with `code` and `state`.
  */
 export async function authorizeEndpoint(ctx: OAuthContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const urls = ctx.urls(req);
@@ -169,7 +180,16 @@ async function continueFlow(
       return;
     }
     const username = params.get('username') ?? '';
-    const r = await ctx.accounts.signIn({ username, password: params.get('password') ?? '', totp: params.get('totp') || undefined, remoteAddress });
+    // An account that must change its password or set up an authenticator app is signed in with those steps
+    // pending; the session can do nothing else until they are done (below).
+    const r = await ctx.accounts.signIn({
+      username,
+      password: params.get('password') ?? '',
+      totp: params.get('totp') || undefined,
+      remoteAddress,
+      allowEnrollment: true,
+      allowPasswordChange: true,
+    });
     if (r.ok) {
       ctx.emit({ type: 'sign-in', outcome: 'success', username: r.user.username, userId: r.user.id, clientId: v.client.clientId, remoteAddress });
       const maxAge = Math.max(0, Math.floor((r.session.expiresAt.getTime() - ctx.now().getTime()) / 1000));
@@ -186,8 +206,17 @@ async function continueFlow(
 
   const sessionToken = cookies.get(SESSION_COOKIE);
   const session = sessionToken ? await ctx.accounts.validateSession(sessionToken) : undefined;
-  if (!session || session.pending.length > 0) {
+  if (!session) {
     html(200, signInPage({ action, hidden: v.hidden, csrf, clientName: v.client.name }));
+    return;
+  }
+  if (session.pending.length > 0) {
+    await owedStep(ctx, res, params, v, session, sessionToken!, step, csrfOk, csrf, setCookies, remoteAddress);
+    return;
+  }
+  if (step === 'password' || step === 'enrol') {
+    // A repeated submit of a step already done (double click, back button): carry on with the request.
+    redirect(res, `${action}?${new URLSearchParams(v.hidden as [string, string][])}`, 303, { 'Set-Cookie': setCookies });
     return;
   }
   const user = session.user;
@@ -274,14 +303,102 @@ async function continueFlow(
   redirectWith(res, v.redirectUri, { code, state: v.state }, setCookies, step ? 303 : 302);
 }
 
+/** A TOTP secret as `startTotpEnrollment` makes them (Base32), as posted back by the set-up page. */
+const TOTP_SECRET_PATTERN = /^[A-Z2-7]{16,128}$/;
+
+/**
+ * A session that signed in but still owes a step: the one-time code (an enrolled account whose session has
+ * not passed MFA) comes first, then a new password, then setting up the authenticator app. Each step, once
+ * done, sends the browser back to the authorization request, which looks again at what is still owed.
+ */
+async function owedStep(
+  ctx: OAuthContext,
+  res: ServerResponse,
+  params: URLSearchParams,
+  v: Validated,
+  session: ValidSession,
+  sessionToken: string,
+  step: string | null,
+  csrfOk: boolean,
+  csrf: string,
+  setCookies: string[],
+  remoteAddress: string | undefined,
+): Promise<void> {
+  const action = '/oauth2/authorize';
+  const html = (status: number, body: string) => sendHtml(res, status, body, { 'Set-Cookie': setCookies });
+  const back = () => redirect(res, `${action}?${new URLSearchParams(v.hidden as [string, string][])}`, 303, { 'Set-Cookie': setCookies });
+  const username = session.user.username;
+  const base = { action, hidden: v.hidden, csrf, clientName: v.client.name };
+  const expired = 'The form had expired. Please try again.';
+  const pending = session.pending;
+
+  if (pending.includes('mfa')) {
+    html(200, signInPage({ ...base, username, ...signInMessage('mfa-required') }));
+    return;
+  }
+
+  if (pending.includes('password-change')) {
+    const page = (status: number, message?: string) =>
+      html(status, passwordChangePage({ ...base, username, minLength: PASSWORD_MIN_LENGTH, message }));
+    if (step !== 'password') return page(200);
+    if (!csrfOk) return page(400, expired);
+    const current = params.get('current_password') ?? '';
+    const next = params.get('new_password') ?? '';
+    if (next !== (params.get('confirm_password') ?? '')) return page(200, 'The two new passwords are not the same. Type the new password twice.');
+    try {
+      // Ends every other session of the account; this one goes on.
+      await ctx.accounts.changePassword(username, current, next, { keepSession: sessionToken, remoteAddress });
+    } catch (e) {
+      // The messages are written for people and never contain a password (policy problems, wrong current password, locked).
+      if (e instanceof AccountError) return page(200, e.message);
+      throw e;
+    }
+    return back();
+  }
+
+  // pending: mfa-enrollment
+  const page = (status: number, secret: string, message?: string) =>
+    html(status, totpEnrollPage({ ...base, username, secret, uri: totpUri(secret, username), message }));
+  /**
+   * A new secret for the account. Accounts cannot show a pending secret again, so every display of the page
+   * outside a failed confirmation (a reload, an expired form) starts over with a new one.
+   */
+  const start = async (status: number, message?: string) => {
+    let secret: string;
+    try {
+      ({ secret } = await ctx.accounts.startTotpEnrollment(username));
+    } catch (e) {
+      // Enrolled meanwhile (another window): this session now owes the code instead.
+      if (e instanceof AccountError && e.code === 'mfa-already-enrolled') {
+        html(200, signInPage({ ...base, username, ...signInMessage('mfa-required') }));
+        return;
+      }
+      throw e;
+    }
+    page(status, secret, message);
+  };
+  if (step !== 'enrol') return start(200);
+  if (!csrfOk) return start(400, `${expired} A new key is shown below.`);
+  let done: boolean;
+  try {
+    done = await ctx.accounts.confirmTotpEnrollment(username, params.get('totp') ?? '', sessionToken);
+  } catch (e) {
+    // Enrolled meanwhile, or the enrollment was reset: start again from what the account now needs.
+    if (e instanceof AccountError) return back();
+    throw e;
+  }
+  if (done) return back();
+  const wrong = 'That code is not right. Check that the key below is the one in your app and that the time on your device is correct, then type the code it shows now.';
+  // The key this page showed is still the one pending: show it again rather than a new one the app does not have.
+  const shown = (params.get('_secret') ?? '').toUpperCase();
+  if (TOTP_SECRET_PATTERN.test(shown)) return page(200, shown, wrong);
+  return start(200, `${wrong} A new key is shown below.`);
+}
+
 function signInMessage(reason: string): { message: string; codeRequired?: boolean } {
   switch (reason) {
     case 'mfa-required':
       return { message: 'Enter your password again with the one-time code from your authenticator app.', codeRequired: true };
-    case 'mfa-enrollment-required':
-      return { message: 'Your account must set up an authenticator app first. Sign in to Confide directly to do that, then try again.' };
-    case 'password-change-required':
-      return { message: 'Your password must be changed first. Sign in to Confide directly to change it, then try again.' };
     default:
       // Never says whether the account exists, is locked or is disabled.
       return { message: 'Sign-in failed. Check your username, password and one-time code, and try again.' };

@@ -1,5 +1,6 @@
 /**
- * The HTML pages of the authorization endpoint: sign-in, patient picker, consent, errors. Plain server-rendered
+ * The HTML pages of the authorization endpoint: sign-in, the steps a first sign-in owes (password change,
+ * authenticator set-up), patient picker, consent, errors. Plain server-rendered
  * HTML with labels and headings, one inline style sheet, no scripts and nothing loaded from elsewhere; every
  * value is escaped.
  */
@@ -19,6 +20,8 @@ button.secondary{background:#fff;color:#1f4e96}
 .error{background:#fdecea;border:1px solid #c62828;color:#7f1d1d;padding:.75rem;border-radius:4px}
 .note{color:#4a5360;font-size:.95rem}ul{padding-left:1.25rem}li{margin:.3rem 0}
 .actions{display:flex;gap:.75rem;flex-wrap:wrap}.patients form{margin:0}.patients button{margin-top:.5rem;width:100%;text-align:left}
+.secret{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:1.15rem;word-spacing:.35em;background:#f4f5f7;padding:.5rem .75rem;border-radius:4px;display:inline-block}
+.uri{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85rem;overflow-wrap:anywhere}
 `;
 
 function layout(title: string, body: string): string {
@@ -77,6 +80,94 @@ ${hiddenFields(p.hidden)}
 <label for="totp">One-time code${p.codeRequired ? '' : ' <span class="note">(if your account uses an authenticator app)</span>'}</label>
 <input type="text" id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="8"${p.codeRequired ? ' required autofocus' : ''}>
 <button type="submit">Sign in</button>
+</form>`,
+  );
+}
+
+export interface PasswordChangePageInput {
+  action: string;
+  hidden: Hidden;
+  csrf: string;
+  clientName: string;
+  username: string;
+  /** The shortest password the policy accepts. */
+  minLength: number;
+  message?: string;
+}
+
+/** A first sign-in with a generated (or reset) password: the account holder chooses their own. */
+export function passwordChangePage(p: PasswordChangePageInput): string {
+  const described = p.message ? ' aria-describedby="form-error new-password-hint"' : ' aria-describedby="new-password-hint"';
+  return layout(
+    'Choose a new password',
+    `<h1>Choose a new password</h1>
+<p>You are signed in as <strong>${escapeHtml(p.username)}</strong>. Your password was set for you and must be changed before ${escapeHtml(p.clientName)} can connect.</p>
+${errorBox(p.message)}
+<form method="post" action="${escapeHtml(p.action)}">
+${hiddenFields(p.hidden)}
+<input type="hidden" name="_step" value="password">
+<input type="hidden" name="_csrf" value="${escapeHtml(p.csrf)}">
+<input type="text" autocomplete="username" value="${escapeHtml(p.username)}" readonly hidden>
+<label for="current-password">Current password</label>
+<input type="password" id="current-password" name="current_password" autocomplete="current-password" required${p.message ? '' : ' autofocus'}>
+<label for="new-password">New password</label>
+<p class="note" id="new-password-hint">At least ${p.minLength} characters. A phrase of several words is easy to remember and hard to guess; it must not contain your username.</p>
+<input type="password" id="new-password" name="new_password" autocomplete="new-password" minlength="${p.minLength}" required${described}${p.message ? ' autofocus' : ''}>
+<label for="confirm-password">New password again</label>
+<input type="password" id="confirm-password" name="confirm_password" autocomplete="new-password" minlength="${p.minLength}" required>
+<button type="submit">Change password</button>
+</form>`,
+  );
+}
+
+export interface TotpEnrollPageInput {
+  action: string;
+  hidden: Hidden;
+  csrf: string;
+  clientName: string;
+  username: string;
+  /** The new TOTP secret (Base32); shown on this page only, never put in a URL. */
+  secret: string;
+  /** Its `otpauth://` URI. */
+  uri: string;
+  message?: string;
+}
+
+/** Groups of four characters, easier to copy by hand. */
+export function groupSecret(secret: string): string {
+  return (secret.match(/.{1,4}/g) ?? []).join(' ');
+}
+
+/**
+ * Setting up an authenticator app: the key as text (no QR code, nothing loaded from elsewhere) and the
+ * `otpauth://` link, then the first code. The key travels back in a hidden field so that a mistyped code shows
+ * the same key again rather than a new one the app does not have.
+ */
+export function totpEnrollPage(p: TotpEnrollPageInput): string {
+  const described = p.message ? ' aria-describedby="form-error"' : '';
+  return layout(
+    'Set up your authenticator app',
+    `<h1>Set up your authenticator app</h1>
+<p>You are signed in as <strong>${escapeHtml(p.username)}</strong>. Your account must use a one-time code from an authenticator app before ${escapeHtml(p.clientName)} can connect.</p>
+${errorBox(p.message)}
+<ol>
+<li>In your authenticator app, add an account and choose to enter a key by hand (time-based).</li>
+<li>Enter this key (the spaces do not matter):<br><code class="secret" id="totp-secret">${escapeHtml(groupSecret(p.secret))}</code></li>
+<li>Type the 6-digit code the app now shows.</li>
+</ol>
+<details>
+<summary>Set-up link for apps that accept one</summary>
+<p class="uri" id="totp-uri">${escapeHtml(p.uri)}</p>
+</details>
+<p class="note">Reloading this page makes a new key, and the key shown before stops working.</p>
+<form method="post" action="${escapeHtml(p.action)}" autocomplete="off">
+${hiddenFields(p.hidden)}
+<input type="hidden" name="_step" value="enrol">
+<input type="hidden" name="_csrf" value="${escapeHtml(p.csrf)}">
+<input type="hidden" name="_secret" value="${escapeHtml(p.secret)}">
+<label for="totp">One-time code</label>
+<input type="text" id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="8" required autofocus${described}>
+<button type="submit">Confirm</button>
 </form>`,
   );
 }
