@@ -1,4 +1,4 @@
-// npm run bench:access -- [--copies 1] [--duration 10] [--warmup 3] [--read-clients 1,16] [--baseline COMMIT|none]
+// npm run bench:access -- [--copies 1] [--duration 6] [--warmup 3] [--read-clients 1,16] [--rounds 3] [--baseline COMMIT|none]
 // What access control and the audit trail cost on read by id (issue #4: under 15% throughput loss), on
 // PostgreSQL: the same data read by the same load generator from
 //   - the baseline: this project at a commit from before authentication (default 598c3a3), in a worktree;
@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import type { ThroughputResult } from './lib/http-load.ts';
 import { runLoad } from './lib/load-process.ts';
 import { machineInfo } from './lib/machine.ts';
-import { waitForQuiet } from './lib/proc-cpu.ts';
+import { cpuSnapshot, cpuUse, waitForQuiet, type CpuSnapshot } from './lib/proc-cpu.ts';
 import { createScratchDb } from './lib/scratch-db.ts';
 import { REPO_ROOT, startServer, type ServerOptions } from './lib/server-process.ts';
 import { writeScaledBundles } from './lib/synthea-scale.ts';
@@ -32,6 +32,9 @@ interface Run {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU time of the server and PostgreSQL per request, in µs (steadier than req/s on a shared machine). */
+  cpuUsPerRequest?: number;
+  otherCores?: number;
 }
 
 /** The clinic every Synthea patient is registered with, and the clinician who works there. */
@@ -73,16 +76,18 @@ async function main(): Promise<number> {
     args: process.argv.slice(2),
     options: {
       copies: { type: 'string', default: '1' },
-      duration: { type: 'string', default: '10' },
+      duration: { type: 'string', default: '6' },
       warmup: { type: 'string', default: '3' },
       'read-clients': { type: 'string', default: '1,16' },
       baseline: { type: 'string', default: '598c3a3' },
+      rounds: { type: 'string', default: '3' },
     },
   });
   const copies = Number(values.copies);
   const duration = Number(values.duration);
   const warmup = Number(values.warmup);
   const clientCounts = values['read-clients'].split(',').map(Number);
+  const rounds = Number(values.rounds);
   const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-bench-access-'));
   const runs: Run[] = [];
@@ -99,11 +104,17 @@ async function main(): Promise<number> {
       try {
         for (const clients of clientCounts) {
           await waitForQuiet(10);
-          log(`${config}: read by id, ${clients} client(s)`);
-          const r: ThroughputResult = await runLoad({ kind: 'read', base: server.base, paths, clients, warmup, duration, headers: server.headers });
+          let a: CpuSnapshot | null = null;
+          let b: CpuSnapshot | null = null;
+          const r: ThroughputResult = await runLoad({ kind: 'read', base: server.base, paths, clients, warmup, duration, headers: server.headers }, (event, worker) => {
+            if (event === 'start') a = cpuSnapshot(server.pid, worker, dbName(options.databaseUrl));
+            else b = cpuSnapshot(server.pid, worker, dbName(options.databaseUrl));
+          });
+          const cpu = cpuUse(a, b);
+          const cpuUsPerRequest = cpu && r.perSec ? Math.round(((cpu.serverCores + cpu.postgresCores) / r.perSec) * 1e6) : undefined;
           if (r.errors) log(`  ${r.errors} errors, first: ${r.firstError}`);
-          log(`  ${r.perSec} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms`);
-          runs.push({ config, clients, perSec: r.perSec, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors });
+          log(`${config}, ${clients} client(s): ${r.perSec} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${cpuUsPerRequest ?? '?'} µs CPU/request (other load ${cpu?.otherCores ?? '?'} cores)`);
+          runs.push({ config, clients, perSec: r.perSec, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, cpuUsPerRequest, otherCores: cpu?.otherCores });
         }
       } finally {
         await server.stop();
@@ -112,9 +123,10 @@ async function main(): Promise<number> {
 
     // This code: one database, loaded once with a system token, then read in four configurations.
     const db = await createScratchDb(pgUrl, 'access');
-    let paths: string[];
+    const base = values.baseline !== 'none' ? await createScratchDb(pgUrl, 'baseline') : undefined;
     try {
       const loader = await startServer({ databaseUrl: db.url });
+      let paths: string[];
       try {
         log(`loading ${set.resources} resources`);
         const ingest = await runLoad({ kind: 'ingest', base: loader.base, files, clients: 2, headers: loader.headers });
@@ -126,30 +138,31 @@ async function main(): Promise<number> {
       const env = { ...process.env, DATABASE_URL: db.url };
       execFileSync(process.execPath, [path.join(REPO_ROOT, 'apps/cli/bin/confide.js'), 'users', 'add', CLINICIAN, '--kind', 'staff', '--fhir-user', `Practitioner/${DOCTOR}`, '--role', 'clinician', '--no-mfa'], { env, stdio: 'ignore' });
       const clinician = { user: CLINICIAN, scope: 'user/*.cruds' };
-      await measure('system token, audit off', { databaseUrl: db.url, args: ['--no-audit'] }, paths);
-      await measure('system token, audit on', { databaseUrl: db.url }, paths);
-      await measure('clinician token, audit off', { databaseUrl: db.url, args: ['--no-audit'], token: clinician }, paths);
-      await measure('clinician token, audit on', { databaseUrl: db.url, token: clinician }, paths);
+      const configs: Array<[string, ServerOptions, string[]]> = [
+        ['system token, audit off', { databaseUrl: db.url, args: ['--no-audit'] }, paths],
+        ['system token, audit on', { databaseUrl: db.url }, paths],
+        ['clinician token, audit off', { databaseUrl: db.url, args: ['--no-audit'], token: clinician }, paths],
+        ['clinician token, audit on', { databaseUrl: db.url, token: clinician }, paths],
+      ];
+      if (base) {
+        const root = baselineCheckout(values.baseline);
+        const old = await startServer({ databaseUrl: base.url, root, token: false });
+        try {
+          const ingest = await runLoad({ kind: 'ingest', base: old.base, files, clients: 2 });
+          configs.unshift([`baseline ${values.baseline} (no authentication, no audit)`, { databaseUrl: base.url, root, token: false }, [...ingest.readPaths].sort(() => Math.random() - 0.5)]);
+        } finally {
+          await old.stop();
+        }
+      }
+      // The machine's speed drifts from minute to minute (it is shared): every configuration is measured in
+      // each round, in turn, and the report takes each one's median over the rounds.
+      for (let round = 1; round <= rounds; round++) {
+        log(`round ${round} of ${rounds}`);
+        for (const [config, options, p] of configs) await measure(config, options, p);
+      }
     } finally {
       await db.drop();
-    }
-
-    if (values.baseline !== 'none') {
-      const root = baselineCheckout(values.baseline);
-      const base = await createScratchDb(pgUrl, 'baseline');
-      try {
-        const loader = await startServer({ databaseUrl: base.url, root, token: false });
-        let basePaths: string[];
-        try {
-          const ingest = await runLoad({ kind: 'ingest', base: loader.base, files, clients: 2 });
-          basePaths = [...ingest.readPaths].sort(() => Math.random() - 0.5);
-        } finally {
-          await loader.stop();
-        }
-        await measure(`baseline ${values.baseline} (no authentication, no audit)`, { databaseUrl: base.url, root, token: false }, basePaths);
-      } finally {
-        await base.drop();
-      }
+      await base?.drop();
     }
 
     const machine = await machineInfo(pgUrl);
@@ -166,13 +179,43 @@ async function main(): Promise<number> {
   }
 }
 
+function dbName(url: string | undefined): string | undefined {
+  return url ? new URL(url).pathname.slice(1) : undefined;
+}
+
+function median(xs: number[]): number {
+  const a = [...xs].sort((x, y) => x - y);
+  return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+}
+
+/** Median over the rounds of each configuration and client count, and the change against the baseline. */
 function report(runs: Run[]): string {
-  const baseline = runs.filter((r) => r.config.startsWith('baseline'));
-  const lines = ['| configuration | clients | req/s | p50 ms | p99 ms | vs baseline |', '| --- | --: | --: | --: | --: | --: |'];
-  for (const r of runs) {
-    const b = baseline.find((x) => x.clients === r.clients);
-    const delta = b && !r.config.startsWith('baseline') ? `${(((r.perSec - b.perSec) / b.perSec) * 100).toFixed(1)}%` : '';
-    lines.push(`| ${r.config} | ${r.clients} | ${r.perSec} | ${r.p50} | ${r.p99} | ${delta} |`);
+  const keys = [...new Set(runs.map((r) => `${r.config}\u0000${r.clients}`))];
+  const rows = keys.map((k) => {
+    const [config, clients] = k.split('\u0000');
+    const rs = runs.filter((r) => r.config === config && r.clients === Number(clients));
+    const cpus = rs.flatMap((r) => (r.cpuUsPerRequest === undefined ? [] : [r.cpuUsPerRequest]));
+    return {
+      config,
+      clients: Number(clients),
+      perSec: Math.round(median(rs.map((r) => r.perSec))),
+      p50: median(rs.map((r) => r.p50)),
+      p99: median(rs.map((r) => r.p99)),
+      all: rs.map((r) => r.perSec).join(' / '),
+      cpu: cpus.length ? Math.round(median(cpus)) : undefined,
+    };
+  });
+  const lines = [
+    '| configuration | clients | req/s (median) | each round | p50 ms | p99 ms | CPU µs/request (server + PostgreSQL) | req/s vs baseline | CPU vs baseline |',
+    '| --- | --: | --: | --- | --: | --: | --: | --: | --: |',
+  ];
+  const pct = (x: number, base: number) => `${x >= base ? '+' : ''}${(((x - base) / base) * 100).toFixed(1)}%`;
+  for (const r of rows) {
+    const b = rows.find((x) => x.config.startsWith('baseline') && x.clients === r.clients);
+    const other = b && b !== r;
+    lines.push(
+      `| ${r.config} | ${r.clients} | ${r.perSec} | ${r.all} | ${r.p50} | ${r.p99} | ${r.cpu ?? ''} | ${other ? pct(r.perSec, b.perSec) : ''} | ${other && r.cpu && b.cpu ? pct(r.cpu, b.cpu) : ''} |`,
+    );
   }
   return lines.join('\n');
 }

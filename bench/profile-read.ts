@@ -10,7 +10,7 @@ import { createScratchDb } from './lib/scratch-db.ts';
 import { REPO_ROOT, startServer } from './lib/server-process.ts';
 import { writeScaledBundles } from './lib/synthea-scale.ts';
 
-const [who = 'clinician', audit = 'no-audit'] = process.argv.slice(2);
+const [who = 'clinician', audit = 'no-audit', clientsArg = '16'] = process.argv.slice(2);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-prof-'));
 const set = writeScaledBundles(path.join(REPO_ROOT, '..', 'shared', 'data', 'synthea-r4'), path.join(tmp, 'b'), 1);
 for (const f of set.files) {
@@ -33,7 +33,7 @@ try {
   await new Promise((r) => setTimeout(r, 5000));
   const profileDir = path.join(tmp, 'prof');
   const s = await startServer({ databaseUrl: db.url, profileDir, args: audit === 'no-audit' ? ['--no-audit'] : [], token: who === 'clinician' ? { user: 'clin1' } : 'system' });
-  const r = await runLoad({ kind: 'read', base: s.base, paths: ingest.readPaths, clients: 16, warmup: 2, duration: 8, headers: s.headers });
+  const r = await runLoad({ kind: 'read', base: s.base, paths: ingest.readPaths, clients: Number(clientsArg), warmup: 2, duration: 8, headers: s.headers });
   await s.stop();
   console.log(`${who} ${audit}: ${r.perSec} req/s errors ${r.errors} ${r.firstError ?? ''}`);
   const file = profileIn(profileDir);

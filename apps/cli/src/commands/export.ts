@@ -6,6 +6,7 @@ import { isResourceType, resourceTypes } from '@confide/fhir';
 import { ident, openDb, migrate } from '@confide/store';
 import { dbOptions } from '../config.ts';
 import { Progress } from '../progress.ts';
+import { auditOperator } from '../operator-audit.ts';
 
 /** `confide export`: the current version of every resource as NDJSON, one file per type, streamed. */
 export async function exportCommand(argv: string[]): Promise<number> {
@@ -36,6 +37,8 @@ export async function exportCommand(argv: string[]): Promise<number> {
       if (file) await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
     }
     progress.finish();
+    // An export is a release of everything it wrote: recorded before the command says it is done.
+    await auditOperator(db, { kind: 'export', outcome: { status: 200 }, query: `confide export --type ${types.join(',')} (${progress.count} resources)` });
     process.stdout.write(`Exported ${progress.count.toLocaleString('en-US')} resources to ${out}\n`);
     return 0;
   } finally {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createConfide, type Confide } from '@confide/server';
+import { auditOperator } from '../operator-audit.ts';
 import { dbOptions } from '../config.ts';
 import { Progress } from '../progress.ts';
 import { postTransaction } from './bundles.ts';
@@ -20,6 +21,7 @@ export async function importCommand(argv: string[]): Promise<number> {
     const progress = new Progress('Importing', total);
     for (const file of files) await importFile(confide, file, progress);
     progress.finish();
+    await auditOperator(confide.db, { kind: 'rest', interaction: 'batch', outcome: { status: 200 }, query: `confide import (${progress.count} resources from ${files.length} file(s))` });
     process.stdout.write(`Imported ${progress.count.toLocaleString('en-US')} resources from ${files.length} file(s).\n`);
     return 0;
   } finally {

@@ -84,8 +84,8 @@ export function auditFhir(sink: AuditSink, ctx: FhirContext, req: FhirRequest, r
     query,
     recorded,
   };
-  sink.add(input);
-  if (access.actor.kind === 'system' && status < 400 && patients.length > 0 && READS.has(interaction)) {
-    sink.add({ ...input, kind: 'disclosure', disclosure: { recipient: access.clientId ?? access.actor.userId, purpose: access.purposeOfUse ?? 'TREAT' } });
-  }
+  // A backend service reading patient data is a disclosure outside the organization: the same record, marked
+  // as a disclosure (subtype `disclosure`, the client as recipient), so the accounting of disclosures lists it.
+  const disclosed = access.actor.kind === 'system' && status < 400 && patients.length > 0 && READS.has(interaction);
+  sink.add(disclosed ? { ...input, kind: 'disclosure', disclosure: { recipient: access.clientId ?? access.actor.userId, purpose: access.purposeOfUse ?? 'TREAT' } } : input);
 }
