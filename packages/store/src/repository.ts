@@ -122,12 +122,8 @@ export class Repository {
     checkType(resourceType);
     this.access?.require(interaction, resourceType);
     if (!isValidId(id)) return undefined;
-    const params = new SqlParams();
-    const where = [`id = ${params.add(id)}`];
-    const restriction = this.access?.restrict(interaction)(resourceType, 't', params);
-    if (restriction) where.push(restriction);
-    const sql = `SELECT ${SELECT_COLUMNS}, compartments FROM ${ident(resourceType)} t WHERE ${where.join(' AND ')}`;
-    const r = await this.q.query<ResourceRow>(sql, params.values, statementName(sql));
+    const stmt = readStatement(this.access, resourceType, interaction);
+    const r = await this.q.query<ResourceRow>(stmt.sql, [id, ...stmt.values], stmt.name);
     return r.rows[0] ? fromRow(resourceType, r.rows[0]) : undefined;
   }
 
@@ -399,6 +395,37 @@ export class Repository {
     if (!isResourceType(type)) throw errors.badRequest(`Unknown resourceType: ${type}`, 'resourceType');
     return resource as Resource;
   }
+}
+
+interface ReadStatement {
+  sql: string;
+  /** Bind values after the id ($2…): the restriction's, the same on every read by this caller. */
+  values: unknown[];
+  name: string | undefined;
+}
+
+const unrestrictedReads = new Map<string, ReadStatement>();
+const accessReads = new WeakMap<Access, Map<string, ReadStatement>>();
+
+/**
+ * The read-by-id statement of a type under a caller's restriction: built once per caller (the Access lives
+ * as long as its token) and type, so a read costs no SQL assembly — only its id changes.
+ */
+function readStatement(access: Access | undefined, resourceType: string, interaction: 'read' | 'vread' | 'history'): ReadStatement {
+  const key = `${interaction} ${resourceType}`;
+  let cache = access ? accessReads.get(access) : unrestrictedReads;
+  if (!cache) accessReads.set(access as Access, (cache = new Map()));
+  let stmt = cache.get(key);
+  if (!stmt) {
+    const params = new SqlParams();
+    const where = [`id = ${params.add(null)}`];
+    const restriction = access?.restrict(interaction)(resourceType, 't', params);
+    if (restriction) where.push(restriction);
+    const sql = `SELECT ${SELECT_COLUMNS}, compartments FROM ${ident(resourceType)} t WHERE ${where.join(' AND ')}`;
+    stmt = { sql, values: params.values.slice(1), name: statementName(sql) };
+    cache.set(key, stmt);
+  }
+  return stmt;
 }
 
 function checkType(resourceType: string): void {
