@@ -67,3 +67,93 @@ export {
   type ResourceDecision,
   type WriteOptions,
 } from './write.ts';
+// Security labels and consent (issue #5, the pure half): DS4P vocabularies, label rules and their assignment at
+// write time, the no-lowering check, FHIR Consent evaluation and the 42 CFR Part 2 disclosure rule. See README.md.
+export {
+  ACT_CODE_SYSTEM,
+  ACT_REASON_SYSTEM,
+  actCodeLabel,
+  compareConfidentiality,
+  compareLabels,
+  CONFIDE_NOTE_TYPE_SYSTEM,
+  CONFIDENTIALITY_CODES,
+  CONFIDENTIALITY_SYSTEM,
+  confidentialityLabel,
+  confidentialityOf,
+  confidentialityRank,
+  CONSENT_SCOPE_SYSTEM,
+  DEFAULT_CONFIDENTIALITY,
+  describeLabel,
+  effectiveConfidentiality,
+  hasLabel,
+  ICD10CM_SYSTEM,
+  isConfidentialityCode,
+  isEmergencyPurpose,
+  isPurposeOfUse,
+  label,
+  labelCovers,
+  labelKey,
+  labelKind,
+  LABELS,
+  LOINC_SYSTEM,
+  maxConfidentiality,
+  normalizeLabels,
+  PARTICIPATION_TYPE_SYSTEM,
+  PSYCHOTHERAPY_NOTE_CODE,
+  PURPOSE_OF_USE,
+  purposeCovers,
+  RESOURCE_TYPES_SYSTEM,
+  RXNORM_SYSTEM,
+  sameLabel,
+  securityLabels,
+  SNOMED_SYSTEM,
+  type ConfidentialityCode,
+  type LabelKind,
+} from './labels/vocabulary.ts';
+export { codingsAt, normalizeCode, type FoundCoding } from './labels/codes.ts';
+export {
+  DEFAULT_LABEL_RULES,
+  DIAGNOSIS_ELEMENTS,
+  MEDICATION_ELEMENTS,
+  NOTE_TYPE_ELEMENTS,
+  renderLabelRules,
+  validateLabelRules,
+  type CodeEntry,
+  type CodeLabelRule,
+  type CodeRange,
+  type ExcludedCode,
+  type LabelRef,
+  type LabelRule,
+  type LabelRules,
+  type Part2ProgramRule,
+} from './labels/rules.ts';
+export { assignLabels, codeMatches, organizationKey, type LabelAssignment, type LabelContext } from './labels/assign.ts';
+export { checkLabelChange, type LabelChange } from './labels/lowering.ts';
+export { needsRedisclosureNotice, PART2_REDISCLOSURE_NOTICE, PART2_REDISCLOSURE_NOTICE_LONG } from './labels/notice.ts';
+export { allOfTri, anyOfTri, instantRange, periodContains, periodInside, periodRange, type Interval, type Tri } from './consent/period.ts';
+export {
+  keyOf,
+  matchProvision,
+  matchSecurityLabels,
+  referenceKey,
+  SOURCE_ROLES,
+  type ConsentRequest,
+  type Criterion,
+  type CriterionResult,
+} from './consent/provision.ts';
+export {
+  baseType,
+  decideConsent,
+  evaluateConsent,
+  type ConsentDecision,
+  type ConsentDecisionValue,
+  type ConsentEvaluation,
+} from './consent/evaluate.ts';
+export {
+  EMERGENCY_DISCLOSURE_RECORD,
+  part2ConsentGaps,
+  part2DisclosureAllowed,
+  type Part2Decision,
+  type Part2Request,
+  type Part2Rule,
+} from './consent/part2.ts';
