@@ -62,6 +62,8 @@ export class BearerAuth {
   private readonly cache = new Map<string, CachedToken>();
   /** Grants known to be revoked, with when we learned it. */
   private readonly revoked = new Map<string, number>();
+  /** Accounts whose grants are being revoked right now (disabled): refused before the database has caught up. */
+  private readonly blockedUsers = new Set<string>();
   /** Idle tracking: when each grant was last used, and when that was last written. */
   private readonly lastUse = new Map<string, { used: number; written: number }>();
   private readonly writes = new Set<Promise<void>>();
@@ -106,6 +108,10 @@ export class BearerAuth {
       throw new BearerError('The access token has expired', 'invalid_token');
     }
     const grantId = entry.claims.grant;
+    if (entry.access.userId !== undefined && this.blockedUsers.has(entry.access.userId)) {
+      this.cache.delete(token);
+      throw new BearerError('The access token has been revoked', 'invalid_token');
+    }
     if (this.revoked.has(grantId)) {
       this.cache.delete(token);
       throw new BearerError('The access token has been revoked', 'invalid_token');
@@ -135,6 +141,19 @@ export class BearerAuth {
   /** When this process last saw the grant used (idle tracking), if it did. */
   lastUsed(grantId: string): number | undefined {
     return this.lastUse.get(grantId)?.used;
+  }
+
+  /**
+   * An account's grants are being revoked (the account was disabled): its tokens stop working at once, before
+   * the revocation reaches the database; `unblockUser` when it has (the revoked grants then refuse them).
+   */
+  blockUser(userId: string): void {
+    this.blockedUsers.add(userId);
+    for (const [token, entry] of this.cache) if (entry.access.userId === userId) this.cache.delete(token);
+  }
+
+  unblockUser(userId: string): void {
+    this.blockedUsers.delete(userId);
   }
 
   /** A grant was revoked in this process: its tokens stop working now. */

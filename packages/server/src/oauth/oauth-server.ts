@@ -385,13 +385,21 @@ export function createOAuthServer(options: OAuthServerOptions): OAuthServer {
       await ready();
     },
     revokeGrant: (id, reason) => ctx.revokeGrant(id, reason),
-    async revokeUserGrants(userId, reason) {
-      const ids = await grants.revokeForUser(userId, reason);
-      for (const id of ids) {
-        bearer.grantRevoked(id);
-        emit({ type: 'token-revoked', outcome: 'success', userId, grantId: id, reason });
-      }
-      return ids.length;
+    revokeUserGrants(userId, reason) {
+      // Synchronously first: the account's tokens are refused from this moment, not when the database is done.
+      bearer.blockUser(userId);
+      return (async () => {
+        try {
+          const ids = await grants.revokeForUser(userId, reason);
+          for (const id of ids) {
+            bearer.grantRevoked(id);
+            emit({ type: 'token-revoked', outcome: 'success', userId, grantId: id, reason });
+          }
+          return ids.length;
+        } finally {
+          bearer.unblockUser(userId);
+        }
+      })();
     },
     async disableClient(clientId) {
       for (const id of await clients.disable(clientId)) {
