@@ -3,23 +3,6 @@ import type { LaunchContext } from './grants.ts';
 import { randomToken, sha256 } from './secrets.ts';
 import { iso, json, ms, num } from './sql.ts';
 
-/** An authorization code as stored (hashed): what it was issued for and to whom. */
-export interface CodeRecord {
-  hash: string;
-  clientId: string;
-  userId: string;
-  redirectUri: string;
-  scope: string;
-  codeChallenge: string;
-  launchContext: LaunchContext | null;
-  nonce: string | null;
-  authTime: number | null;
-  createdAt: number;
-  expiresAt: number;
-  usedAt: number | null;
-  grantId: string | null;
-}
-
 export interface NewCode {
   clientId: string;
   userId: string;
@@ -29,6 +12,15 @@ export interface NewCode {
   launchContext: LaunchContext | null;
   nonce: string | null;
   authTime: number | null;
+}
+
+/** An authorization code as stored (hashed): what it was issued for and to whom, and what became of it. */
+export interface CodeRecord extends NewCode {
+  hash: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+  grantId: string | null;
 }
 
 /**
