@@ -584,18 +584,7 @@ export class Accounts {
 
   private async insertUser(
     q: Queryable,
-    u: {
-      id: string;
-      username: string;
-      kind: UserKind;
-      fhirUser: string | null;
-      display: string | null;
-      roles: string[];
-      organizations: string[];
-      hash: string;
-      generated: boolean;
-      mfaRequired: boolean;
-    },
+    u: Pick<UserRecord, 'id' | 'username' | 'kind' | 'fhirUser' | 'display' | 'roles' | 'organizations' | 'mfaRequired'> & { hash: string; generated: boolean },
   ): Promise<UserRow | undefined> {
     const now = ts(this.now());
     const r = await q.query<RawUserRow>(
