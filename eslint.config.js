@@ -44,4 +44,9 @@ export default tseslint.config(
     files: ['packages/demo/src/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [...noIo, '@confide/store', '@confide/server'] }] },
   },
+  {
+    // Domain rules the browser app imports too: no Node built-ins, no I/O, no other Confide package.
+    files: ['packages/notes/src/**/*.ts', 'packages/scheduling/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: noIo, patterns: ['node:*', '@confide/*'] }] },
+  },
 );
