@@ -36,9 +36,12 @@ export interface NoteContext {
 const OK: NoteCheck = { ok: true };
 const fail = (code: NoteIssue['code'], expression: string, message: string): NoteCheck => ({ ok: false, issue: { code, expression, message } });
 
-/** The `Composition/<id>`s a note appends to (relatesTo code `appends`). */
+/**
+ * The references a note appends to (relatesTo code `appends` with a targetReference). An `appends` by
+ * targetIdentifier names a document elsewhere, which this server cannot look at, and is not checked.
+ */
 export function appendsTargets(note: Composition | undefined): string[] {
-  return (note?.relatesTo ?? []).filter((r) => r.code === 'appends').map((r) => refKey(r.targetReference) ?? r.targetReference?.reference ?? '');
+  return (note?.relatesTo ?? []).filter((r) => r.code === 'appends' && r.targetReference).map((r) => refKey(r.targetReference) ?? r.targetReference?.reference ?? '');
 }
 
 const authorsOf = (note: Composition): string[] => (note.author ?? []).map((a) => refKey(a) ?? '');
@@ -54,7 +57,10 @@ function requireAuthor(note: Composition, actor: NoteActor, what: string): NoteC
   return OK;
 }
 
-/** Signing: at least one legal attester, each an author of the note, with a time; for staff, the caller. */
+/**
+ * Signing: at least one legal attester, each an author of the note, with a time; for staff, the caller, and no
+ * other attester yet.
+ */
 function checkSignature(note: Composition, actor: NoteActor): NoteCheck {
   const attesters = note.attester ?? [];
   const legal = attesters.map((a, i) => [a, i] as const).filter(([a]) => a.mode === 'legal');
@@ -71,8 +77,9 @@ function checkSignature(note: Composition, actor: NoteActor): NoteCheck {
       return fail('business-rule', `${at}.party`, 'A note is signed by its author in person: the legal attester must be the caller');
     }
   }
+  // Staff co-sign after signing; a signed and co-signed note from elsewhere (import) comes with both.
   const other = attesters.findIndex((a) => a.mode !== 'legal');
-  if (other >= 0) return fail('business-rule', `Composition.attester[${other}].mode`, 'A note is co-signed after it is signed, not at the same time');
+  if (other >= 0 && actor.kind !== 'system') return fail('business-rule', `Composition.attester[${other}].mode`, 'A note is co-signed after it is signed, not at the same time');
   return OK;
 }
 
@@ -106,7 +113,7 @@ function checkAppends(before: Composition | undefined, after: Composition, ctx: 
   const relations = after.relatesTo ?? [];
   for (let i = 0; i < relations.length; i++) {
     const r = relations[i];
-    if (r.code !== 'appends') continue;
+    if (r.code !== 'appends' || !r.targetReference) continue;
     const at = `Composition.relatesTo[${i}].targetReference`;
     const key = refKey(r.targetReference);
     if (!key || !key.startsWith('Composition/')) return fail('invalid', at, 'An addendum appends to a Composition: targetReference must be Composition/<id>');

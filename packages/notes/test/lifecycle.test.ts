@@ -53,6 +53,7 @@ const cases: Case[] = [
     'business-rule Composition.attester[0].party',
   ],
   ['signing and co-signing at once', edited, cosignNote(signed, 'Practitioner/sup', T), author, 'business-rule Composition.attester[1].mode'],
+  ['an imported note comes signed and co-signed', undefined, cosignNote(signed, 'Practitioner/sup', T), system, 'ok'],
   ['an absolute author reference counts as the author', edited, { ...signed, author: [{ reference: 'https://ehr.example/fhir/R4/Practitioner/ther1' }] }, author, 'ok'],
   // signed notes
   ['a signed note cannot be edited', signed, withSectionText(signed, 2, 'Changed my mind.'), author, 'business-rule Composition.status'],
@@ -78,6 +79,7 @@ const cases: Case[] = [
   ['an addendum about another patient', undefined, addendum, author, 'business-rule Composition.subject', otherPatient],
   ['an addendum for another encounter', undefined, { ...addendum, encounter: { reference: 'Encounter/e2' } }, author, 'business-rule Composition.encounter', notes],
   ['an addendum appends to a Composition', undefined, { ...addendum, relatesTo: [{ code: 'appends', targetReference: { reference: 'Observation/o1' } }] }, author, 'invalid Composition.relatesTo[0].targetReference', notes],
+  ['an addendum to a document elsewhere, by identifier, cannot be checked', undefined, { ...addendum, relatesTo: [{ code: 'appends', targetIdentifier: { system: 'urn:ietf:rfc:3986', value: 'urn:oid:1.2.3' } }] }, author, 'ok', new Map()],
   ['the addendum’s draft is autosaved without looking at its target again', addendum, withSectionText(addendum, 0, 'More.'), author, 'ok', new Map()],
   ['the addendum is signed', addendum, signNote(addendum, 'Practitioner/ther1', T), author, 'ok', new Map()],
 ];

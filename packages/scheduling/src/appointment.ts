@@ -151,7 +151,8 @@ export function slotStatus(slot: Pick<Slot, 'status'>, appointments: readonly Ap
 
 /**
  * Whether `a` may take `slot` (its `index`-th Slot reference): the Slot is not blocked or void, and the
- * appointment's time lies within the Slot's.
+ * appointment's time overlaps the Slot's (R4 Appointment.slot: "the slots … that will be filled by the
+ * appointment" — an hour-long visit fills two half-hour Slots, and none it does not touch).
  */
 export function checkSlot(a: Appointment, slot: Slot, index: number): SchedulingCheck {
   const at = `Appointment.slot[${index}]`;
@@ -160,7 +161,7 @@ export function checkSlot(a: Appointment, slot: Slot, index: number): Scheduling
   }
   const t = interval(a);
   const s = interval(slot);
-  if (t && s && (t.start < s.start || t.end > s.end)) {
+  if (t && s && !(t.start < s.end && s.start < t.end)) {
     return fail('business-rule', at, `The appointment’s time is outside Slot/${slot.id} (${slot.start} to ${slot.end})`);
   }
   return OK;

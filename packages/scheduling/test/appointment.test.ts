@@ -99,7 +99,8 @@ describe('slots', () => {
   });
   it.each<[string, Appointment, Slot, string]>([
     ['within the slot', appt('a', '09:00', '10:00'), slot, 'ok'],
-    ['outside the slot', appt('a', '09:30', '10:30'), slot, 'business-rule Appointment.slot[0]'],
+    ['filling part of the slot', appt('a', '09:30', '10:30'), slot, 'ok'],
+    ['outside the slot', appt('a', '10:00', '10:30'), slot, 'business-rule Appointment.slot[0]'],
     ['a blocked slot', appt('a', '09:00', '10:00'), { ...slot, status: 'busy-unavailable' }, 'conflict Appointment.slot[0]'],
   ])('checkSlot: %s', (_n, a, s, expected) => {
     const r = checkSlot(a, s, 0);

@@ -11,6 +11,7 @@ import { createOAuthServer, type OAuthServer, type OAuthServerOptions } from './
 import { VERSION } from './version.ts';
 import { accountAuditEvent, securityAuditEvent } from './audit/security-audit.ts';
 import { AuditRecorder } from './audit/audit-recorder.ts';
+import { domainWriteRules } from './rules/index.ts';
 
 /** Sign-in and token settings (see docs/smart.md). */
 export interface ConfideAuthOptions
@@ -85,7 +86,7 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
     await db.close();
     throw e;
   }
-  const repo = new Repository(db, { validate: validateResource, indexer: searchIndexer, matcher: searchMatcher, ...options.repository });
+  const repo = new Repository(db, { validate: validateResource, indexer: searchIndexer, matcher: searchMatcher, writeRules: domainWriteRules, ...options.repository });
   const onError = options.onError ?? defaultOnError;
   const audit = options.audit === false ? undefined : new AuditLog(db, { onError });
   const recorder = audit ? new AuditRecorder(audit) : undefined;

@@ -7,6 +7,7 @@ import { flushWrites, noIndexer, type PendingWrite, type SearchIndexer, type Wri
 import type { Actor } from '@confide/policy';
 import { accessFor, type Access, type RestrictHook } from './access/access.ts';
 import { withRetry } from './retry.ts';
+import { applyWriteRules, type WriteRule } from './write-rules.ts';
 import { SqlParams, statementName } from './search/sql-params.ts';
 
 export type Validator = (resource: unknown) => OperationOutcomeIssue[];
@@ -20,6 +21,8 @@ export interface RepositoryOptions {
   validate?: Validator;
   indexer?: SearchIndexer;
   matcher?: ConditionalMatcher;
+  /** Domain rules run on every batch of writes in its transaction (write-rules.ts). */
+  writeRules?: readonly WriteRule[];
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -317,10 +320,20 @@ export class Repository {
   async commit(writes: PendingWrite[]): Promise<void> {
     const access = this.access;
     const guard: WriteGuard | undefined = access ? (tx, w, after) => access.checkWrites(tx, w, after) : undefined;
+    const rules = this.options.writeRules ?? [];
+    const flush = async (tx: Queryable) => {
+      let batch = writes;
+      if (rules.length > 0) {
+        // A caller who may not write a type at all is refused before any rule looks at data for it.
+        for (const w of writes) access?.require(w.deleted ? 'delete' : (w.interaction ?? 'update'), w.resourceType);
+        batch = await applyWriteRules(rules, writes, this.tx ? this : new Repository(this.db, this.options, tx, access));
+      }
+      await flushWrites(tx, batch, this.indexer, guard);
+    };
     if (this.tx) {
-      await flushWrites(this.tx, writes, this.indexer, guard);
+      await flush(this.tx);
     } else {
-      await withRetry(() => this.db.transaction((tx) => flushWrites(tx, writes, this.indexer, guard)));
+      await withRetry(() => this.db.transaction(flush));
     }
   }
 

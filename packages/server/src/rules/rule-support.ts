@@ -1,0 +1,20 @@
+import type { Resource } from '@medplum/fhirtypes';
+import { issue, OperationOutcomeError, operationOutcome, type IssueCode } from '@confide/fhir';
+import type { Repository } from '@confide/store';
+
+/** A domain rule's refusal as the HTTP answer: 409 for a conflict with other data, 422 for the rest. */
+export function ruleError(found: { code: IssueCode; expression: string; message: string }): OperationOutcomeError {
+  return new OperationOutcomeError(found.code === 'conflict' ? 409 : 422, operationOutcome([issue(found.code, found.message, found.expression)]));
+}
+
+/** The current version of a resource with its version number (undefined: never written, or deleted). */
+export async function currentVersion<T extends Resource>(repo: Repository, type: string, id: string): Promise<{ resource: T; versionId: number } | undefined> {
+  const r = await repo.readCurrent(type, id);
+  return r && !r.deleted && r.json ? { resource: JSON.parse(r.json) as T, versionId: r.versionId } : undefined;
+}
+
+/** Transaction-scoped advisory locks, taken in one order (sorted keys) so that two writers cannot deadlock. */
+export async function lockKeys(repo: Repository, keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await repo.queryable.query('SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) AS k ORDER BY k', [[...new Set(keys)].sort()]);
+}
