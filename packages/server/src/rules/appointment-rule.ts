@@ -14,7 +14,7 @@ import {
   slotStatus,
 } from '@confide/scheduling';
 import type { PendingWrite, Repository, WriteRule } from '@confide/store';
-import { currentVersion, lockKeys, ruleError } from './rule-support.ts';
+import { currentVersion, lockKeys, replacedVersion, ruleError } from './rule-support.ts';
 
 interface Item {
   write: PendingWrite;
@@ -35,7 +35,7 @@ export const appointmentRule: WriteRule = async (writes, repo) => {
   const all = repo.as(undefined);
   const items: Item[] = [];
   for (const write of appointments) {
-    const before = (await currentVersion<Appointment>(all, 'Appointment', write.id))?.resource;
+    const before = await replacedVersion<Appointment>(all, write);
     const after = write.deleted ? undefined : (write.resource as Appointment);
     if (after) {
       const r = checkAppointment(after);
@@ -90,15 +90,28 @@ async function slotWrites(writes: readonly PendingWrite[], items: Item[], slots:
       if (!r.ok) throw ruleError(r.issue);
     }
     if (!slot) continue;
-    const holders: Appointment[] = [];
-    for (const m of await all.findMatches('Appointment', new URLSearchParams({ slot: key }), 10_000)) {
-      if (!inBatch.has(m.id) && m.json) holders.push(JSON.parse(m.json) as Appointment);
+    const holders = items.flatMap((i) => (i.after && slotsOf(i.after).includes(key) ? [i.after] : []));
+    // Only a batch that gives the Slot back (an appointment leaves it, is deleted or cancelled) can lower its
+    // status, and only then must every other appointment holding it be looked up; otherwise the stored status
+    // already accounts for them and the batch can only raise it.
+    const releases = items.some((i) => i.before && slotsOf(i.before).includes(key) && (!i.after || !slotsOf(i.after).includes(key) || hold(i.after) !== hold(i.before)));
+    let status: Slot['status'];
+    if (releases) {
+      for (const m of await all.findMatches('Appointment', new URLSearchParams({ slot: key }), 10_000)) {
+        if (!inBatch.has(m.id) && m.json) holders.push(JSON.parse(m.json) as Appointment);
+      }
+      status = slotStatus(slot, holders);
+    } else {
+      status = strongest(slot.status, slotStatus(slot, holders));
     }
-    for (const i of items) if (i.after && slotsOf(i.after).includes(key)) holders.push(i.after);
-    const status = slotStatus(slot, holders);
     if (status === slot.status) continue;
     const versionId = written ? written.versionId : (stored?.versionId ?? 0) + 1;
     out.push(all.prepare({ ...slot, status }, id, versionId, 'update'));
   }
   return out;
 }
+
+const RANK: Record<Slot['status'], number> = { free: 0, 'busy-tentative': 1, busy: 2, 'busy-unavailable': 3, 'entered-in-error': 4 };
+/** How strongly one appointment holds a Slot it references. */
+const hold = (a: Appointment): Slot['status'] => slotStatus({ status: 'free' }, [a]);
+const strongest = (a: Slot['status'], b: Slot['status']): Slot['status'] => (RANK[a] >= RANK[b] ? a : b);

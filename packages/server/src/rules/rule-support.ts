@@ -1,10 +1,16 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { issue, OperationOutcomeError, operationOutcome, type IssueCode } from '@confide/fhir';
-import type { Repository } from '@confide/store';
+import type { PendingWrite, Repository } from '@confide/store';
 
 /** A domain rule's refusal as the HTTP answer: 409 for a conflict with other data, 422 for the rest. */
 export function ruleError(found: { code: IssueCode; expression: string; message: string }): OperationOutcomeError {
   return new OperationOutcomeError(found.code === 'conflict' ? 409 : 422, operationOutcome([issue(found.code, found.message, found.expression)]));
+}
+
+/** The version a pending write replaces (undefined for a first version, whose id was never written: no lookup). */
+export async function replacedVersion<T extends Resource>(repo: Repository, w: PendingWrite): Promise<T | undefined> {
+  if (w.versionId === 1) return undefined;
+  return (await currentVersion<T>(repo, w.resourceType, w.id))?.resource;
 }
 
 /** The current version of a resource with its version number (undefined: never written, or deleted). */
