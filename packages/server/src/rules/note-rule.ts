@@ -2,7 +2,7 @@ import type { Composition } from '@medplum/fhirtypes';
 import type { Actor } from '@confide/policy';
 import { appendsTargets, checkNoteTransition, type NoteActor } from '@confide/notes';
 import type { WriteRule } from '@confide/store';
-import { replacedVersion, ruleError } from './rule-support.ts';
+import { replacedVersion, requireVisible, ruleError } from './rule-support.ts';
 
 /** The caller as the note lifecycle sees them; the server's own work (no actor) is a system caller. */
 export function noteActor(actor: Actor | undefined): NoteActor {
@@ -21,6 +21,7 @@ export const noteRule: WriteRule = async (writes, repo) => {
   const actor = noteActor(repo.access?.actor);
   const batch = new Map(notes.filter((w) => !w.deleted).map((w) => [`Composition/${w.id}`, w.resource as Composition]));
   for (const w of notes) {
+    if (w.deleted) await requireVisible(repo, w);
     const before = await replacedVersion<Composition>(repo, w);
     const after = w.deleted ? undefined : (w.resource as Composition);
     const known = new Set(appendsTargets(before));
