@@ -318,22 +318,20 @@ export class Repository {
 
   /** Writes a set of already prepared versions (used by bundle processing). */
   async commit(writes: PendingWrite[]): Promise<void> {
+    const rules = this.options.writeRules ?? [];
+    if (rules.length > 0) {
+      // Write rules may query and lock: they run in the write's transaction, so open one for them.
+      if (!this.tx) return this.transaction((repo) => repo.commit(writes));
+      // A caller who may not write a type at all is refused before any rule looks at data for it.
+      for (const w of writes) this.access?.require(w.deleted ? 'delete' : (w.interaction ?? 'update'), w.resourceType);
+      writes = await applyWriteRules(rules, writes, this);
+    }
     const access = this.access;
     const guard: WriteGuard | undefined = access ? (tx, w, after) => access.checkWrites(tx, w, after) : undefined;
-    const rules = this.options.writeRules ?? [];
-    const flush = async (tx: Queryable) => {
-      let batch = writes;
-      if (rules.length > 0) {
-        // A caller who may not write a type at all is refused before any rule looks at data for it.
-        for (const w of writes) access?.require(w.deleted ? 'delete' : (w.interaction ?? 'update'), w.resourceType);
-        batch = await applyWriteRules(rules, writes, this.tx ? this : new Repository(this.db, this.options, tx, access));
-      }
-      await flushWrites(tx, batch, this.indexer, guard);
-    };
     if (this.tx) {
-      await flush(this.tx);
+      await flushWrites(this.tx, writes, this.indexer, guard);
     } else {
-      await withRetry(() => this.db.transaction(flush));
+      await withRetry(() => this.db.transaction((tx) => flushWrites(tx, writes, this.indexer, guard)));
     }
   }
 
