@@ -78,6 +78,8 @@ export interface Confide {
 
 /** Opens the database, brings its schema up to date, and builds the HTTP server on top. */
 export async function createConfide(options: ConfideOptions): Promise<Confide> {
+  // The domain rules (notes, scheduling: src/rules) check every write, unless a caller's repository options replace them.
+  options = { ...options, repository: { writeRules: domainWriteRules, ...options.repository } };
   const db = await openDb(options);
   let created = false;
   try {
@@ -86,7 +88,7 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
     await db.close();
     throw e;
   }
-  const repo = new Repository(db, { validate: validateResource, indexer: searchIndexer, matcher: searchMatcher, writeRules: domainWriteRules, ...options.repository });
+  const repo = new Repository(db, { validate: validateResource, indexer: searchIndexer, matcher: searchMatcher, ...options.repository });
   const onError = options.onError ?? defaultOnError;
   const audit = options.audit === false ? undefined : new AuditLog(db, { onError });
   const recorder = audit ? new AuditRecorder(audit) : undefined;

@@ -7,8 +7,8 @@ import { flushWrites, noIndexer, type PendingWrite, type SearchIndexer, type Wri
 import type { Actor } from '@confide/policy';
 import { accessFor, type Access, type RestrictHook } from './access/access.ts';
 import { withRetry } from './retry.ts';
-import { applyWriteRules, type WriteRule } from './write-rules.ts';
 import { SqlParams, statementName } from './search/sql-params.ts';
+import { applyWriteRules, type WriteRule } from './write-rules.ts';
 
 export type Validator = (resource: unknown) => OperationOutcomeIssue[];
 
