@@ -1,6 +1,6 @@
 import type { Coding } from '@medplum/fhirtypes';
 
-/** Code systems of the note model (coord/NOTES-MODEL.md, docs/notes.md). */
+/** Code systems of the note model (docs/notes.md). */
 export const LOINC = 'http://loinc.org';
 export const NOTE_TEMPLATE_SYSTEM = 'https://confide.health/fhir/CodeSystem/note-template';
 export const NOTE_SECTION_SYSTEM = 'https://confide.health/fhir/CodeSystem/note-section';
