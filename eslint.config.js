@@ -41,6 +41,11 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [...noIo, '@confide/store', '@confide/server'] }] },
   },
   {
+    // Domain rules the browser app imports too: no Node built-ins, no I/O, no other Confide package.
+    files: ['packages/notes/src/**/*.ts', 'packages/scheduling/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: noIo, patterns: ['node:*', '@confide/*'] }] },
+  },
+  {
     files: ['packages/demo/src/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [...noIo, '@confide/store', '@confide/server'] }] },
   },

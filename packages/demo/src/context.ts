@@ -17,6 +17,7 @@ export const PATIENT_BUNDLE_ORDER = [
   'Observation',
   'DiagnosticReport',
   'Immunization',
+  'Composition',
 ] as const;
 
 type BundledType = (typeof PATIENT_BUNDLE_ORDER)[number];
@@ -32,6 +33,7 @@ const ID_PREFIX: Record<BundledType, string> = {
   Observation: 'obs',
   DiagnosticReport: 'dr',
   Immunization: 'imm',
+  Composition: 'note',
 };
 
 export interface VisitRecord {

@@ -1,4 +1,5 @@
 import type { Appointment, Encounter, EncounterParticipant } from '@medplum/fhirtypes';
+import { visitSlots } from './calendar-records.ts';
 import type { PatientContext, VisitRecord } from './context.ts';
 import { fhirDateTime } from './dates.ts';
 import { concept, ref } from './fhir-helpers.ts';
@@ -53,6 +54,7 @@ function appointmentResource(ctx: PatientContext, visit: Visit, part2: boolean):
     start: fhirDateTime(visit.day, visit.start),
     end: fhirDateTime(visit.day, visit.end),
     minutesDuration: visit.end - visit.start,
+    slot: visitSlots(visit),
     created: fhirDateTime(createdDay, ctx.rng.int(8 * 60, 17 * 60)),
     patientInstruction: visit.telehealth ? 'Join the video visit from the patient portal 5 minutes before the start time.' : undefined,
     participant: [

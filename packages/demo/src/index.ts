@@ -1,4 +1,5 @@
 import type { Bundle } from '@medplum/fhirtypes';
+import { calendarResources } from './calendar-records.ts';
 import { transactionBundle } from './bundle.ts';
 import { localDay } from './dates.ts';
 import { patientBundle } from './patient.ts';
@@ -30,7 +31,7 @@ export function generateDemoPractice(options: DemoOptions = {}): Bundle[] {
 
   const today = localDay(now);
   const schedule = new Schedule();
-  const bundles: Bundle[] = [transactionBundle(practiceResources(), Rng.derive(seed, 'uuid', 'practice'))];
+  const bundles: Bundle[] = [transactionBundle([...practiceResources(), ...calendarResources(today)], Rng.derive(seed, 'uuid', 'practice'))];
   for (let index = 1; index <= patients; index++) bundles.push(patientBundle(seed, index, today, schedule));
   return bundles;
 }

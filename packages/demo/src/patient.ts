@@ -6,6 +6,7 @@ import { nurseRooms, visitRecords } from './encounter-records.ts';
 import { immunizationResources } from './immunization-records.ts';
 import { LabOrders, labPanel } from './lab-records.ts';
 import { medicationResources } from './medication-records.ts';
+import { noteResources } from './note-records.ts';
 import { coverageResource, patientResource } from './patient-record.ts';
 import { allergyResources, conditionResources } from './problem-records.ts';
 import { buildProfile } from './profile.ts';
@@ -50,6 +51,7 @@ export function patientBundle(seed: number, index: number, today: number, schedu
     }
   }
   for (const immunization of immunizationResources(ctx, records)) ctx.add(immunization);
+  for (const note of noteResources(ctx, records, Rng.derive(seed, 'notes', index))) ctx.add(note);
 
   return transactionBundle(ctx.all(), Rng.derive(seed, 'uuid', index));
 }

@@ -45,6 +45,10 @@ export const SYSTEMS = {
   roleCode: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode',
   actSite: 'http://terminology.hl7.org/CodeSystem/v3-ActSite',
   routeOfAdministration: 'http://terminology.hl7.org/CodeSystem/v3-RouteOfAdministration',
+  // Clinical notes (@confide/notes): template, section and note-type codes.
+  noteTemplate: 'https://confide.health/fhir/CodeSystem/note-template',
+  noteSection: 'https://confide.health/fhir/CodeSystem/note-section',
+  noteType: 'https://confide.health/fhir/CodeSystem/note-type',
 } as const;
 
 /** The base R4 vital-signs profiles (http://hl7.org/fhir/R4/observation-vitalsigns.html). */

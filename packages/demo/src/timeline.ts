@@ -11,7 +11,10 @@ export const UPCOMING_DAYS = 14;
 
 /** Evening sessions at Riverside, outside the clinic's daytime grid: IOP Mon/Wed/Thu 17:00-20:00, group Tue 17:30-19:00. */
 const IOP_DAYS = [1, 3, 4];
-const GROUP_DAYS = [2];
+export const EVENING_SESSIONS = {
+  'iop-day': { weekdays: IOP_DAYS, start: 17 * 60, end: 20 * 60 },
+  'group-psychotherapy': { weekdays: [2], start: 17 * 60 + 30, end: 19 * 60 },
+} as const;
 
 /**
  * Lays out each stream's visits on the calendar: past visits (which become Encounters) and, for care that is
@@ -131,11 +134,11 @@ function book(
   const slots = VISITS[kind].slots;
   if (slots > 0) return schedule.book([plan.practitionerId, patientId], preferred, slots, rng, minDay, maxDay);
   // Group and IOP sessions: the next session day on or after the preferred day.
-  const sessionDays = kind === 'iop-day' ? IOP_DAYS : GROUP_DAYS;
+  const session = EVENING_SESSIONS[kind === 'iop-day' ? 'iop-day' : 'group-psychotherapy'];
   for (let day = Math.max(preferred, minDay); day <= maxDay; day++) {
-    if (!sessionDays.includes(weekday(day))) continue;
+    if (!(session.weekdays as readonly number[]).includes(weekday(day))) continue;
     if (!schedule.claimEvening(patientId, day)) continue;
-    return kind === 'iop-day' ? { day, start: 17 * 60, end: 20 * 60 } : { day, start: 17 * 60 + 30, end: 19 * 60 };
+    return { day, start: session.start, end: session.end };
   }
   return undefined;
 }

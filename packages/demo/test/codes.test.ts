@@ -1,5 +1,6 @@
 import type { Observation, Quantity } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
+import { NOTE_TEMPLATES } from '@confide/notes';
 import { ALLERGIES, REACTIONS } from '../src/allergies.ts';
 import { CONDITIONS } from '../src/conditions.ts';
 import { VACCINES } from '../src/immunizations.ts';
@@ -47,6 +48,10 @@ const loincCodes = [
   ...Object.values(VITALS).map((v) => v.loinc),
   ...Object.values(BP_COMPONENTS),
   ...Object.values(SURVEYS).flatMap((s) => [s.loinc, s.panel]),
+  // Note document and section codes (@confide/notes templates).
+  ...NOTE_TEMPLATES.flatMap((t) => [t.type, ...t.sections.map((s) => s.code)])
+    .filter((c) => c.system === SYSTEMS.loinc)
+    .map((c) => ({ code: c.code as string, display: c.display as string })),
 ];
 const rxnormCodes = [...Object.values(MEDICATIONS).map((m) => m.rxnorm), ...Object.values(ALLERGIES).flatMap((a) => (a.rxnorm ? [a.rxnorm] : []))];
 

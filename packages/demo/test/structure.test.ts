@@ -27,7 +27,7 @@ describe('bundles', () => {
   it('come as one practice bundle followed by one bundle per patient', () => {
     expect(bundles).toHaveLength(101);
     const types = new Set(resourcesOf([bundles[0]]).map((r) => r.resourceType));
-    expect([...types].sort()).toEqual(['Location', 'Organization', 'Practitioner', 'PractitionerRole']);
+    expect([...types].sort()).toEqual(['Location', 'Organization', 'Practitioner', 'PractitionerRole', 'Schedule', 'Slot']);
     bundles.slice(1).forEach((bundle, i) => {
       const patients = (bundle.entry ?? []).filter((e) => e.resource?.resourceType === 'Patient');
       expect(patients.map((e) => e.resource?.id)).toEqual([`demo-patient-${String(i + 1).padStart(3, '0')}`]);

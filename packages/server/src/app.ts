@@ -11,6 +11,7 @@ import { createOAuthServer, type OAuthServer, type OAuthServerOptions } from './
 import { VERSION } from './version.ts';
 import { accountAuditEvent, securityAuditEvent } from './audit/security-audit.ts';
 import { AuditRecorder } from './audit/audit-recorder.ts';
+import { domainWriteRules } from './rules/index.ts';
 
 /** Sign-in and token settings (see docs/smart.md). */
 export interface ConfideAuthOptions
@@ -77,6 +78,8 @@ export interface Confide {
 
 /** Opens the database, brings its schema up to date, and builds the HTTP server on top. */
 export async function createConfide(options: ConfideOptions): Promise<Confide> {
+  // The domain rules (notes, scheduling: src/rules) check every write, unless a caller's repository options replace them.
+  options = { ...options, repository: { writeRules: domainWriteRules, ...options.repository } };
   const db = await openDb(options);
   let created = false;
   try {

@@ -7,6 +7,7 @@ export * from './stored-resource.ts';
 export * from './repository.ts';
 export * from './history.ts';
 export { flushWrites, noIndexer, type PendingWrite, type SearchIndexer } from './write-batch.ts';
+export type { WriteRule } from './write-rules.ts';
 export * from './search/index.ts';
 export * from './everything.ts';
 export { Access, accessFor, type RestrictHook } from './access/access.ts';

@@ -8,6 +8,7 @@ import type { Actor } from '@confide/policy';
 import { accessFor, type Access, type RestrictHook } from './access/access.ts';
 import { withRetry } from './retry.ts';
 import { SqlParams, statementName } from './search/sql-params.ts';
+import { applyWriteRules, type WriteRule } from './write-rules.ts';
 
 export type Validator = (resource: unknown) => OperationOutcomeIssue[];
 
@@ -20,6 +21,8 @@ export interface RepositoryOptions {
   validate?: Validator;
   indexer?: SearchIndexer;
   matcher?: ConditionalMatcher;
+  /** Domain rules run on every batch of writes in its transaction (write-rules.ts). */
+  writeRules?: readonly WriteRule[];
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -315,6 +318,14 @@ export class Repository {
 
   /** Writes a set of already prepared versions (used by bundle processing). */
   async commit(writes: PendingWrite[]): Promise<void> {
+    const rules = this.options.writeRules ?? [];
+    if (rules.length > 0) {
+      // Write rules may query and lock: they run in the write's transaction, so open one for them.
+      if (!this.tx) return this.transaction((repo) => repo.commit(writes));
+      // A caller who may not write a type at all is refused before any rule looks at data for it.
+      for (const w of writes) this.access?.require(w.deleted ? 'delete' : (w.interaction ?? 'update'), w.resourceType);
+      writes = await applyWriteRules(rules, writes, this);
+    }
     const access = this.access;
     const guard: WriteGuard | undefined = access ? (tx, w, after) => access.checkWrites(tx, w, after) : undefined;
     if (this.tx) {
