@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '@medplum/fhirtypes';
 import { OperationOutcomeError, parseSearchRequest } from '@confide/fhir';
-import { AUDIT_GENESIS_HASH, AuditLog, auditHash, executeSearch, migrate, migrations, searchIndexer, tableLayout, verifyAuditChain, type Db } from '../src/index.ts';
+import { AUDIT_GENESIS_HASH, AuditLog, Repository, auditHash, executeSearch, migrate, migrations, searchIndexer, tableLayout, verifyAuditChain, type Db } from '../src/index.ts';
 import { AuditSearchColumns } from '../src/audit/search-columns.ts';
 import { AUDIT_DROPPED_COLUMNS } from '../src/migrations/0007-audit-narrow.ts';
 import { droppedColumns } from '../src/search/table-layout.ts';
@@ -133,6 +133,15 @@ describe('the audit report over the narrow table', () => {
     expect(seconds(await search('entity:missing=false&altid=bob&_count=2&_sort=date'))).toEqual([1, 4]);
     const comp = await executeSearch(db, parseSearchRequest('AuditEvent', new URLSearchParams('_sort=-date&_count=3')).request, { compartment: 'Patient/np-3' });
     expect(seconds(comp)).toEqual([27, 23, 19]);
+  });
+
+  it('follows _include and _revinclude through the entity column', async () => {
+    const repo = new Repository(db);
+    await repo.update('Observation', 'no-4', { resourceType: 'Observation', id: 'no-4', status: 'final', code: { text: 'x' } });
+    const rev = await executeSearch(db, parseSearchRequest('Observation', new URLSearchParams('_id=no-4&_revinclude=AuditEvent:entity')).request);
+    expect(seconds({ matches: rev.included })).toEqual([4]);
+    const inc = await search('entity=Observation/no-4&_include=AuditEvent:entity:Observation');
+    expect(inc.included.map((r) => `${r.resourceType}/${r.id}`)).toEqual(['Observation/no-4']);
   });
 
   it('refuses the parameters the narrow table does not keep, naming them', async () => {
