@@ -17,10 +17,13 @@ async function admin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Pro
   }
 }
 
-/** Creates an empty database next to the one `adminUrl` names; `drop()` removes it again. */
-export async function createScratchDb(adminUrl: string, label: string): Promise<ScratchDb> {
+/**
+ * Creates an empty database next to the one `adminUrl` names, or a copy of the database `template` (no one may
+ * be connected to it); `drop()` removes it again.
+ */
+export async function createScratchDb(adminUrl: string, label: string, template?: string): Promise<ScratchDb> {
   const name = `confide_bench_${label}_${randomBytes(4).toString('hex')}`;
-  await admin(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
+  await admin(adminUrl, (c) => c.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`));
   const u = new URL(adminUrl);
   u.pathname = '/' + name;
   return {
@@ -29,3 +32,4 @@ export async function createScratchDb(adminUrl: string, label: string): Promise<
     drop: () => admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }
+

@@ -175,4 +175,38 @@ describe('the audit trail', () => {
     expect(creates.every((e) => e.action === 'C')).toBe(true);
     expect(creates.length).toBeGreaterThanOrEqual(1);
   });
+
+  it('pages the report through the API with correct totals, and refuses parameters the audit table does not keep', async () => {
+    // Separate searches (each its own event) by a user of their own, so that the count is known.
+    const searcher: AccessContext = { ...clinician, username: 'dr-pager', fhirUser: 'Practitioner/au-pager' };
+    for (let i = 0; i < 7; i++) expect((await call(searcher, 'GET', `Observation?subject=Patient/au-p1&_count=${i + 1}`)).status).toBe(200);
+    recorder.flush();
+    await log.flush();
+    const seen: any[] = [];
+    let r = await call(auditor, 'GET', 'AuditEvent?altid=dr-pager&action=E&_sort=-date&_count=3&_total=accurate');
+    expect(r.status).toBe(200);
+    expect(r.body.total).toBe(7);
+    for (;;) {
+      seen.push(...r.body.entry.map((e: any) => e.resource));
+      const next = r.body.link.find((l: any) => l.relation === 'next')?.url as string | undefined;
+      if (!next) break;
+      r = await call(auditor, 'GET', next.slice('http://test/fhir/R4/'.length));
+      expect(r.status).toBe(200);
+    }
+    expect(seen).toHaveLength(7);
+    expect(new Set(seen.map((e) => e.id)).size).toBe(7);
+    const dates = seen.map((e) => Date.parse(e.recorded));
+    expect([...dates].sort((a, b) => b - a)).toEqual(dates);
+    expect(seen.every((e) => e.agent[0].who.reference === 'Practitioner/au-pager')).toBe(true);
+    expect((await call(auditor, 'GET', 'AuditEvent?agent=Practitioner/au-pager&patient=Patient/au-p1&_summary=count')).body.total).toBe(7);
+
+    const refused = await call(auditor, 'GET', 'AuditEvent?entity-name=x');
+    expect(refused.status).toBe(400);
+    expect(refused.body.issue[0].expression).toEqual(['entity-name']);
+    const capability = await call(undefined, 'GET', 'metadata');
+    const audit = capability.body.rest[0].resource.find((x: any) => x.type === 'AuditEvent');
+    const names = audit.searchParam.map((p: any) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['agent', 'altid', 'patient', 'date', 'action', 'entity']));
+    expect(names).not.toContain('entity-name');
+  });
 });

@@ -11,6 +11,7 @@ import {
   migrate,
   noIndexer,
   migrations,
+  searchIndexer,
   verifyAuditChain,
   type Db,
   type PendingWrite,
@@ -340,7 +341,11 @@ describe('verifyAuditChain detects tampering', () => {
       await tx.exec('ALTER TABLE "AuditEvent" ENABLE TRIGGER ALL');
     });
     const r = await verifyAuditChain(db);
-    expect(r.problems).toEqual([{ seq: 4, problem: 'prev_hash does not match the hash of record 3' }]);
+    // The outcome column still says 0 (what the report searches), so the record is also flagged itself.
+    expect(r.problems).toEqual([
+      { seq: 4, problem: 'prev_hash does not match the hash of record 3' },
+      { seq: 3, problem: expect.stringMatching(/search columns do not match/) },
+    ]);
   });
 
   it('(b) a deleted record in the middle', async () => {
@@ -426,7 +431,8 @@ describe('migration 4', () => {
     try {
       await migrate(s.db, migrations.slice(0, 3));
       // Before migration 4 AuditEvents were ordinary resources; today's Repository refuses to write them, so
-      // the old rows are written the way the store wrote them then (flushWrites: history + current row).
+      // the old rows are written the way the store wrote them then (flushWrites: history + current row, with
+      // their search columns).
       const created: string[] = [];
       const writes: PendingWrite[] = [];
       for (let i = 0; i < 4; i++) {
@@ -436,7 +442,7 @@ describe('migration 4', () => {
         const resource = { ...event(i), id, meta: { versionId: '1', lastUpdated } };
         writes.push({ resourceType: 'AuditEvent', id, versionId: 1, lastUpdated, deleted: false, json: JSON.stringify(resource), resource });
       }
-      await s.db.transaction((tx) => flushWrites(tx, writes, noIndexer));
+      await s.db.transaction((tx) => flushWrites(tx, writes, searchIndexer));
       const deletion = { resourceType: 'AuditEvent', id: created[1], versionId: 2, lastUpdated: new Date(Date.UTC(2025, 0, 1, 0, 1)).toISOString(), deleted: true, json: null };
       await s.db.transaction((tx) => flushWrites(tx, [deletion], noIndexer));
       await migrate(s.db);

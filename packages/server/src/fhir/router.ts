@@ -1,5 +1,6 @@
 import type { AuditEvent } from '@medplum/fhirtypes';
 import { errors, OperationOutcomeError, searchParameters, validateResource } from '@confide/fhir';
+import { isSearchable } from '@confide/store';
 import { auditFhir, type AuditSink } from '../audit/fhir-audit.ts';
 import { processBundle } from './bundle.ts';
 import { capabilityStatement, type CapabilityOptions } from './capability.ts';
@@ -138,6 +139,6 @@ async function appendAuditEvent(ctx: FhirContext, req: FhirRequest, sink: AuditS
 /** Every R4 search parameter of a type, as the CapabilityStatement lists them. */
 function defaultSearchParams(type: string) {
   return [...searchParameters(type).values()]
-    .filter((p) => p.special !== 'query' || p.code === '_has')
+    .filter((p) => (p.special !== 'query' || p.code === '_has') && isSearchable(p))
     .map((p) => ({ name: p.code, type: p.type, definition: p.url }));
 }

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { AuditEvent } from '@medplum/fhirtypes';
-import { ident, type Db, type Queryable } from '../db/db.ts';
+import type { Db, Queryable } from '../db/db.ts';
 import { AUDIT_GENESIS_HASH } from '../migrations/0004-audit.ts';
 import { searchIndexer } from '../search/indexer.ts';
-import { tableLayout } from '../search/table-layout.ts';
 import type { SearchIndexer } from '../write-batch.ts';
+import { AuditSearchColumns } from './search-columns.ts';
 import { withRetry } from '../retry.ts';
 
 export { AUDIT_GENESIS_HASH };
@@ -19,7 +19,10 @@ export function auditHash(prevHash: string, seq: number, content: string): strin
 export interface AuditLogOptions {
   /** Fills the search columns of `"AuditEvent"`, as the repository does (default: `searchIndexer`). */
   indexer?: SearchIndexer;
-  /** How long `record` lets events gather before they are written (default 25 ms). */
+  /**
+   * How long `record` lets events gather before they are written (default 100 ms: a batch has a fixed cost,
+   * about a millisecond of CPU, that at 40 batches a second was a tenth of a read's cost; docs/audit.md).
+   */
   flushMs?: number;
   /** Most events per transaction; a queue this long is written at once (default 500). */
   maxBatch?: number;
@@ -72,10 +75,10 @@ const UNSTORABLE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:d[89a-f][0-9a-f]{2}|0000)/gi;
  * The append-only, hash-chained audit trail (docs/audit.md).
  *
  * - `record(event)` is for the request path: it queues the event and returns at once. A timer (`flushMs`) or
- *   a full batch (`maxBatch`) writes the queue in one transaction with one INSERT (every row in one JSON
- *   parameter, a prepared statement on PostgreSQL); on PostgreSQL that transaction commits with
- *   `synchronous_commit = off`, so a read never waits for a WAL flush. The CPU work (JSON text, search
- *   values, hashes) happens at flush time, once per batch, not in `record`.
+ *   a full batch (`maxBatch`) writes the queue in one transaction with one statement (every row in one JSON
+ *   parameter; the database numbers, hashes and inserts them, migration 0007); on PostgreSQL that transaction
+ *   commits with `synchronous_commit = off`, so a read never waits for a WAL flush. The CPU work (JSON text,
+ *   search values) happens at flush time, once per batch, not in `record`.
  * - `append(events, tx?)` is the durable path: awaited, committed synchronously, and with `tx` written inside
  *   the caller's transaction so that a write and its audit record commit together.
  *
@@ -83,18 +86,11 @@ const UNSTORABLE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:d[89a-f][0-9a-f]{2}|0000)/gi;
  * contiguous chain. Call `append(…, tx)` last in the caller's transaction: the head stays locked until it ends.
  */
 export class AuditLog {
-  private readonly indexer: SearchIndexer;
+  private readonly search: AuditSearchColumns;
   private readonly flushMs: number;
   private readonly maxBatch: number;
   private readonly now: () => Date;
   private readonly onError: (e: unknown) => void;
-  private readonly columns: string[];
-  private readonly searchColumns: number;
-  /** The one INSERT statement (a named prepared statement on PostgreSQL): all rows in one JSON parameter. */
-  private readonly insertSql: string;
-  private readonly insertName: string;
-  /** The search columns, and whether each one's value is JSON text (jsonb columns). */
-  private readonly searchKeys: { name: string; jsonb: boolean }[];
 
   private queue: AuditEvent[] = [];
   /** Batches taken from the queue that have not been written yet (a failed flush leaves them here). */
@@ -111,19 +107,11 @@ export class AuditLog {
     private readonly db: Db,
     options: AuditLogOptions = {},
   ) {
-    this.indexer = options.indexer ?? searchIndexer;
-    this.flushMs = options.flushMs ?? 25;
+    this.search = new AuditSearchColumns(options.indexer ?? searchIndexer);
+    this.flushMs = options.flushMs ?? 100;
     this.maxBatch = Math.max(1, options.maxBatch ?? 500);
     this.now = options.now ?? (() => new Date());
     this.onError = options.onError ?? ((e) => process.stderr.write(`audit log: ${e instanceof Error ? e.message : String(e)}\n`));
-    const search = this.indexer.columns(TYPE);
-    this.searchColumns = search.length;
-    this.columns = ['id', 'version_id', 'last_updated', 'deleted', 'content', ...search, 'seq', 'prev_hash', 'hash'];
-    const list = this.columns.map(ident).join(', ');
-    this.insertSql = `INSERT INTO ${ident(TYPE)} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${ident(TYPE)}, $1::json)`;
-    this.insertName = 'audit:insert:' + createHash('sha1').update(this.insertSql).digest('hex').slice(0, 12);
-    const jsonb = new Set(tableLayout(TYPE).columns.filter((c) => c.sqlType === 'jsonb').map((c) => c.name));
-    this.searchKeys = search.map((c) => ({ name: c, jsonb: jsonb.has(c) }));
   }
 
   /** Events recorded but not yet committed (queued, or kept after a failed flush). */
@@ -295,69 +283,32 @@ export class AuditLog {
       json = json.replace(UNSTORABLE_ESCAPE, '$1\\ufffd');
       stored = JSON.parse(json) as AuditEvent;
     }
-    const values = this.searchColumns ? this.indexer.values(TYPE, stored) : [];
+    const values = this.search.values(stored);
     return { id, lastUpdated, json, values };
   }
 
   /**
-   * Appends rows to the chain in the given transaction: lock the head, number and hash the rows, insert them
-   * (one INSERT whatever their number), move the head. `relaxed`: commit without waiting for the WAL flush.
+   * Appends rows to the chain in the given transaction with one statement (confide_audit_append, migration
+   * 0007): it locks the head, numbers and hashes the rows in order, inserts them and moves the head, so a batch
+   * costs one round trip besides BEGIN and COMMIT. `relaxed`: commit without waiting for the WAL flush
+   * (PostgreSQL only). `retried`: leave out rows an earlier attempt whose COMMIT was lost stored after all.
    */
   private async insert(tx: Queryable, rows: Prepared[], relaxed: boolean, retried = false): Promise<void> {
-    if (relaxed && this.db.kind === 'postgres') await tx.query('SET LOCAL synchronous_commit = off');
-    const head = await tx.query<{ seq: string | number; hash: string }>(
-      'SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE',
-      [],
-      'audit:head',
-    );
-    if (!head.rows[0]) throw new Error('The audit chain head is missing: run `confide migrate`');
-    if (retried) {
-      // The earlier attempt may have committed after all: leave out what is already there.
-      const r = await tx.query<{ id: string }>(`SELECT id FROM ${ident(TYPE)} WHERE id = ANY($1::text[])`, [rows.map((x) => x.id)]);
-      if (r.rows.length) {
-        const present = new Set(r.rows.map((x) => x.id));
-        rows = rows.filter((x) => !present.has(x.id));
-        if (!rows.length) return;
-      }
-    }
-    let seq = Number(head.rows[0].seq);
-    let prev = head.rows[0].hash;
-    const objects: Record<string, unknown>[] = [];
-    for (const row of rows) {
-      seq++;
-      const hash = auditHash(prev, seq, row.json);
-      objects.push(this.rowObject(row, seq, prev, hash));
-      prev = hash;
-    }
-    await tx.query(this.insertSql, [JSON.stringify(objects)], this.insertName);
-    await tx.query('UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1', [seq, prev], 'audit:move-head');
+    const objects = rows.map((row) => this.rowObject(row));
+    const sql = relaxed && this.db.kind === 'postgres' ? APPEND_RELAXED_SQL : APPEND_SQL;
+    await tx.query(sql, [JSON.stringify(objects), retried], sql === APPEND_SQL ? 'audit:append' : 'audit:append-relaxed');
   }
 
-  /**
-   * One row as an object for json_populate_recordset: text[] columns as JSON arrays, the others as the text
-   * PostgreSQL parses (ranges, timestamps), jsonb columns as their JSON; NULL columns are left out. (One
-   * JSON.stringify over the batch's objects is the cheapest way measured to serialize a batch.)
-   */
-  private rowObject(row: Prepared, seq: number, prevHash: string, hash: string): Record<string, unknown> {
-    const o: Record<string, unknown> = {
-      id: row.id,
-      version_id: 1,
-      last_updated: row.lastUpdated,
-      deleted: false,
-      content: row.json,
-      seq,
-      prev_hash: prevHash,
-      hash,
-    };
-    for (let i = 0; i < this.searchKeys.length; i++) {
-      const v = row.values[i];
-      if (v === null || v === undefined) continue;
-      const k = this.searchKeys[i];
-      o[k.name] = k.jsonb && typeof v === 'string' ? JSON.parse(v) : v;
-    }
-    return o;
+  /** One row as an object for json_populate_record (one JSON.stringify over a batch is the cheapest way measured). */
+  private rowObject(row: Prepared): Record<string, unknown> {
+    const o = { id: row.id, version_id: 1, last_updated: row.lastUpdated, deleted: false, content: row.json };
+    return this.search.addTo(o, row.values);
   }
 }
+
+const APPEND_SQL = 'SELECT confide_audit_append($1::json, $2) AS head';
+/** The same, committing without waiting for the WAL flush: set_config(…, true) lasts until the transaction ends. */
+const APPEND_RELAXED_SQL = "SELECT set_config('synchronous_commit', 'off', true) AS relaxed, confide_audit_append($1::json, $2) AS head";
 
 function checkEvent(event: AuditEvent): void {
   if (!event || (event as { resourceType?: unknown }).resourceType !== TYPE) {

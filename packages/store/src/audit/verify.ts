@@ -1,5 +1,8 @@
-import type { Queryable } from '../db/db.ts';
+import { ident, type Queryable } from '../db/db.ts';
+import { searchIndexer } from '../search/indexer.ts';
+import type { SearchIndexer } from '../write-batch.ts';
 import { AUDIT_GENESIS_HASH, auditHash } from './audit-log.ts';
+import { AuditSearchColumns } from './search-columns.ts';
 
 export interface AuditChainProblem {
   /** The record the problem was found at (the head's seq for problems with the head). */
@@ -25,6 +28,13 @@ export interface VerifyOptions {
   batchSize?: number;
   /** Stop listing problems after this many (default 1,000); the check still runs to the end. */
   maxProblems?: number;
+  /**
+   * Also check that each intact record's search columns are the ones its content gives (default true), with
+   * the indexer the audit log writes them with (default `searchIndexer`). They are outside the hash; a changed
+   * column could hide a record from the audit report or put it in the wrong one.
+   */
+  searchColumns?: boolean;
+  indexer?: SearchIndexer;
 }
 
 interface ChainRow {
@@ -65,6 +75,8 @@ export async function verifyAuditChain(db: Queryable, options: VerifyOptions = {
   }
   const headSeq = Number(head.rows[0].seq);
   const headHash = head.rows[0].hash;
+  const columns = options.searchColumns === false ? undefined : new AuditSearchColumns(options.indexer ?? searchIndexer);
+  const compareSql = columns?.names.length ? searchColumnsMismatchSql(columns.names) : undefined;
 
   let count = 0;
   let lastSeq = 0;
@@ -75,6 +87,7 @@ export async function verifyAuditChain(db: Queryable, options: VerifyOptions = {
       `SELECT seq, id, deleted, content, prev_hash, hash FROM "AuditEvent" WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT ${batchSize}`,
       [after, headSeq],
     );
+    const expected: Record<string, unknown>[] = [];
     for (const row of page.rows) {
       const seq = Number(row.seq);
       count++;
@@ -88,6 +101,9 @@ export async function verifyAuditChain(db: Queryable, options: VerifyOptions = {
       const content = row.content ?? '';
       if (auditHash(row.prev_hash, seq, content) !== row.hash) {
         problem(seq, 'the stored hash does not match the record (its content, seq or hash was changed)');
+      } else if (compareSql && columns && row.content !== null) {
+        const parsed = parseContent(row.content);
+        if (parsed) expected.push(columns.addTo({ seq }, columns.values(parsed)));
       }
       if (row.deleted || row.content === null) problem(seq, 'the record is marked deleted');
       else if (!content.startsWith(`{"resourceType":"AuditEvent","id":${JSON.stringify(row.id)},`) && contentId(content) !== row.id) {
@@ -96,6 +112,10 @@ export async function verifyAuditChain(db: Queryable, options: VerifyOptions = {
       // Carry on from what is stored, so that one changed record is reported once, not at every later one.
       lastSeq = Math.max(lastSeq, seq);
       prevHash = row.hash;
+    }
+    if (compareSql && expected.length) {
+      const wrong = await db.query<{ seq: string | number }>(compareSql, [JSON.stringify(expected)]);
+      for (const w of wrong.rows) problem(Number(w.seq), 'the search columns do not match the record (an audit report could miss it or list it wrongly)');
     }
     if (page.rows.length < batchSize) break;
     after = String(page.rows[page.rows.length - 1].seq);
@@ -123,6 +143,23 @@ export async function verifyAuditChain(db: Queryable, options: VerifyOptions = {
   }
 
   return { ok: found === 0, count, headSeq, headHash, problems, truncated: found > problems.length };
+}
+
+/** The records of a page whose stored search columns differ from those made again from their content. */
+function searchColumnsMismatchSql(names: readonly string[]): string {
+  const cols = (alias: string) => names.map((n) => `${alias}.${ident(n)}`).join(', ');
+  return (
+    `SELECT x.seq FROM json_populate_recordset(NULL::"AuditEvent", $1::json) x JOIN "AuditEvent" a ON a.seq = x.seq` +
+    ` WHERE (${cols('a')}) IS DISTINCT FROM (${cols('x')}) ORDER BY x.seq`
+  );
+}
+
+function parseContent(content: string): unknown {
+  try {
+    return JSON.parse(content);
+  } catch {
+    return undefined;
+  }
 }
 
 function contentId(content: string): string | undefined {

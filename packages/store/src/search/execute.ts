@@ -5,6 +5,7 @@ import { fromRow, type ResourceRow, type StoredResource } from '../stored-resour
 import { filterSql, sortExpression, type FilterContext } from './filter-sql.ts';
 import { decodeCursor, encodeCursor, keysetCondition, orderBy, sortKey, type SortKey } from './keyset.ts';
 import { SqlParams, statementName } from './sql-params.ts';
+import { isSearchable, tableLayout } from './table-layout.ts';
 
 export interface SearchOptions {
   baseUrl?: string;
@@ -97,9 +98,10 @@ function includeColumns(type: string, rules: IncludeRule[]): string[] {
 }
 
 function includeParams(type: string, code: string) {
-  if (code === '*') return [...searchParameters(type).values()].filter((d) => d.type === 'reference' && !d.special);
+  if (code === '*') return [...searchParameters(type).values()].filter((d) => d.type === 'reference' && !d.special && isSearchable(d));
   const def = searchParameter(type, code);
   if (!def || def.type !== 'reference') throw errors.badRequest(`${type}:${code} is not a reference parameter`, '_include');
+  if (!isSearchable(def)) throw errors.badRequest(`${type}:${code} is not supported for ${type} (docs/audit.md)`, '_include');
   return [def];
 }
 
@@ -166,9 +168,14 @@ async function resolveIncludes(
       const targets = frontier.map((n) => n.key);
       if (!targets.length) continue;
       const defs = includeParams(rule.sourceType, rule.param);
-      // One indexed test over search_tokens for every parameter the rule names.
-      const entries = defs.flatMap((d) => targets.map((t) => `${d.columnName}=${t}`));
-      const loaded = await loadRows(q, rule.sourceType, `t.search_tokens && $1::text[]`, [entries], req, options, max - out.length);
+      // One indexed test over search_tokens for every parameter the rule names (and one on the own column of
+      // a parameter kept out of search_tokens, table-layout.ts).
+      const untokenized = tableLayout(rule.sourceType).untokenized;
+      const entries = defs.filter((d) => !untokenized.has(d.columnName)).flatMap((d) => targets.map((t) => `${d.columnName}=${t}`));
+      const own = defs.filter((d) => untokenized.has(d.columnName)).map((d) => `t.${ident(d.columnName)} && $1::text[]`);
+      const condition = own.length ? `(${['t.search_tokens && $2::text[]', ...own].join(' OR ')})` : 't.search_tokens && $1::text[]';
+      const values = own.length ? [targets, entries] : [entries];
+      const loaded = await loadRows(q, rule.sourceType, condition, values, req, options, max - out.length);
       truncated ||= loaded.truncated;
       addNew(loaded.nodes);
     }

@@ -15,6 +15,7 @@ import { errors, normalizeString, searchParameter } from '@confide/fhir';
 import { ident } from '../db/db.ts';
 import { escapeLike, type SqlParams, type SqlRef } from './sql-params.ts';
 import { prefixed } from './columns.ts';
+import { isSearchable, tableLayout } from './table-layout.ts';
 
 /** What compiling a filter needs besides the filter itself. */
 export interface FilterContext {
@@ -36,15 +37,19 @@ export function filterSql(filter: Filter, type: string, alias: string, ctx: Filt
     case 'param':
       return paramSql(filter, alias, ctx);
     case 'chain': {
-      const prefix = filter.param.columnName + '=';
+      checkSearchable(filter.param);
+      const own = isUntokenized(filter.param);
+      const prefix = own ? '' : filter.param.columnName + '=';
+      const column = own ? `${alias}.${ident(filter.param.columnName)}` : `${alias}.search_tokens`;
       const ors = filter.targets.map((t) => {
         const sub = nextAlias(ctx, 'c');
         const where = [`NOT ${sub}.deleted`, filterSql(t.filter, t.type, sub, ctx), ctx.restrict?.(t.type, sub, ctx.params)].filter(Boolean);
-        return `${alias}.search_tokens && ARRAY(SELECT ${ctx.params.add(prefix + t.type + '/')} || ${sub}.id FROM ${ident(t.type)} ${sub} WHERE ${where.join(' AND ')})`;
+        return `${column} && ARRAY(SELECT ${ctx.params.add(prefix + t.type + '/')} || ${sub}.id FROM ${ident(t.type)} ${sub} WHERE ${where.join(' AND ')})`;
       });
       return ors.length === 1 ? ors[0] : `(${ors.join(' OR ')})`;
     }
     case 'has': {
+      checkSearchable(filter.param);
       const sub = nextAlias(ctx, 'h');
       const x = nextAlias(ctx, 'x');
       const prefix = type + '/';
@@ -65,8 +70,24 @@ function nextAlias(ctx: FilterContext, letter: string): string {
   return `${letter}${ctx.aliasCounter.n}`;
 }
 
+/**
+ * A parameter whose column the type's table does not keep (AuditEvent's narrow table, table-layout.ts) is
+ * refused rather than answered wrongly.
+ */
+function checkSearchable(def: SearchParamDef, expression = def.code): void {
+  if (!isSearchable(def)) {
+    throw errors.badRequest(`Search parameter '${def.code}' is not supported for ${def.resourceType} (docs/audit.md lists those the audit trail keeps)`, expression);
+  }
+}
+
+/** Equality on this parameter tests its own column: its entries are not in search_tokens (table-layout.ts). */
+function isUntokenized(def: SearchParamDef): boolean {
+  return tableLayout(def.resourceType).untokenized.has(def.columnName);
+}
+
 function paramSql(f: ParamFilter, alias: string, ctx: FilterContext): string {
   const def = f.param;
+  checkSearchable(def);
   const missing = f.values.find((v) => v.kind === 'missing');
   if (missing && missing.kind === 'missing') {
     const col = def.special === 'column' ? null : `${alias}.${ident(def.columnName)}`;
@@ -81,9 +102,13 @@ function paramSql(f: ParamFilter, alias: string, ctx: FilterContext): string {
   if (def.code === '_lastUpdated') {
     return ors(f.values.map((v) => (v.kind === 'date' ? pointDateSql(`${alias}.last_updated`, v, ctx) : 'false')));
   }
+  const own = isUntokenized(def);
   const col: Col = Object.assign((suffix = '') => `${alias}.${ident(def.columnName + suffix)}`, {
     // Equality on token, reference and uri entries goes through the table's GIN-indexed search_tokens.
-    tokens: (entries: string[]) => `${alias}.search_tokens && ${ctx.params.textArray(prefixed(def.columnName, entries))}`,
+    tokens: (entries: string[]) =>
+      own
+        ? `${alias}.${ident(def.columnName)} && ${ctx.params.textArray(entries)}`
+        : `${alias}.search_tokens && ${ctx.params.textArray(prefixed(def.columnName, entries))}`,
   });
   switch (def.type) {
     case 'token':
@@ -421,6 +446,7 @@ export function sortExpression(resourceType: string, code: string, alias: string
   if (code === '_lastUpdated') return { expr: `${alias}.last_updated`, kind: 'timestamptz' };
   const def = searchParameter(resourceType, code);
   if (!def) throw errors.badRequest(`Unknown _sort parameter: ${code}`, '_sort');
+  checkSearchable(def, '_sort');
   const col = (suffix = '') => `${alias}.${ident(def.columnName + suffix)}`;
   switch (def.type) {
     case 'date':

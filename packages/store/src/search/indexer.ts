@@ -18,7 +18,7 @@ export const searchIndexer: SearchIndexer = {
     for (const p of layout.params) {
       const values = columnValues(p.def, extracted.get(p.def.code));
       out.push(...values);
-      if (isTokenLike(p.def.type) && Array.isArray(values[0])) {
+      if (isTokenLike(p.def.type) && Array.isArray(values[0]) && !layout.untokenized.has(p.def.columnName)) {
         for (const e of values[0] as string[]) tokens.push(`${p.def.columnName}=${e}`);
       }
     }
