@@ -5,8 +5,9 @@ import { organizations } from './0003-organizations.ts';
 import { auditLog } from './0004-audit.ts';
 import { accounts } from './0005-accounts.ts';
 import { oauth } from './0006-oauth.ts';
+import { consent } from './0008-consent.ts';
 
 /** Every schema step, in order. Append only. */
-export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth];
+export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth, consent];
 
 export type { Migration } from './migration.ts';
