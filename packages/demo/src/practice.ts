@@ -108,7 +108,8 @@ function organizations(): Organization[] {
     {
       resourceType: 'Organization',
       id: ORGANIZATION.riverside,
-      meta: demoMeta(),
+      // Designated a 42 CFR Part 2 program (docs/consent.md): the server labels every record it keeps.
+      meta: { ...demoMeta(), tag: [...(demoMeta().tag ?? []), { system: SYSTEMS.organizationDesignation, code: 'part2-program' }] },
       active: true,
       identifier: [npiIdentifier(RIVERSIDE_NPI)],
       type: [provider, { text: '42 CFR Part 2 substance use disorder treatment program' }],

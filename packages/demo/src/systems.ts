@@ -16,6 +16,8 @@ export const SYSTEMS = {
   stateLicense: 'https://confide.example/fhir/sid/oh-license',
   staffRole: 'https://confide.example/fhir/CodeSystem/staff-role',
   demoTag: 'https://confide.example/fhir/CodeSystem/demo',
+  /** Confide's designation of an Organization as a 42 CFR Part 2 program (docs/consent.md). */
+  organizationDesignation: 'https://confide.health/fhir/CodeSystem/organization-designation',
   observationCategory: 'http://terminology.hl7.org/CodeSystem/observation-category',
   conditionClinical: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
   conditionVerification: 'http://terminology.hl7.org/CodeSystem/condition-ver-status',

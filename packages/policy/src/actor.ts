@@ -24,6 +24,13 @@ export interface Actor {
   roles: string[];
   /** The granted scopes, parsed (`parseScopes`). No resource scope, no access. */
   scopes: Scope[];
+  /**
+   * The purpose of use of this request (HL7 v3-ActReason: TREAT, HPAYMT, HOPERAT, PATRQT, ETREAT…), as the server
+   * established it (docs/consent.md). Absent: TREAT for staff and system actors, PATRQT for patients.
+   */
+  purposeOfUse?: string;
+  /** Staff: patients (bare ids) for whom the user holds an active break-the-glass grant (emergency access). */
+  breakGlassPatients?: string[];
 }
 
 /** FHIR RESTful interactions (R4 http.html) as the policy distinguishes them. */

@@ -101,7 +101,9 @@ export {
   PARTICIPATION_TYPE_SYSTEM,
   PSYCHOTHERAPY_NOTE_CODE,
   PURPOSE_OF_USE,
+  purposeCodes,
   purposeCovers,
+  sensitiveActCodes,
   RESOURCE_TYPES_SYSTEM,
   RXNORM_SYSTEM,
   sameLabel,
@@ -157,3 +159,20 @@ export {
   type Part2Request,
   type Part2Rule,
 } from './consent/part2.ts';
+export { compileConsent, recipientKeys, type ConsentRule } from './consent/compile.ts';
+export {
+  CONSENT_EXEMPT_TYPES,
+  defaultPurposeOfUse,
+  isPsychotherapyNote,
+  NOTE_DELEGATE_TAG_SYSTEM,
+  noteIdentitiesOf,
+  ORGANIZATION_DESIGNATION_SYSTEM,
+  PART2_LABEL_KEY,
+  PART2_PROGRAM_DESIGNATION,
+  PART2_PROGRAM_TAG_SYSTEM,
+  PSYCHOTHERAPY_LABEL_KEYS,
+  segmentationFor,
+  segmentedType,
+  versionVisible,
+  type Segmentation,
+} from './segmentation.ts';

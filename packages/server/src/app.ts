@@ -3,6 +3,7 @@ import { Accounts, type AccountEvent, type LockoutPolicy } from '@confide/auth';
 import { validateResource } from '@confide/fhir';
 import { parseScopes } from '@confide/policy';
 import { AuditLog, migrate, openDb, Repository, searchIndexer, searchMatcher, type Db, type OpenDbOptions, type RepositoryOptions } from '@confide/store';
+import { BreakGlass } from './consent/break-glass.ts';
 import { createFhirRouter, type FhirRouterOptions } from './fhir/router.ts';
 import { createHttpServer, FHIR_BASE_PATH, listen, type RunningServer } from './http/server.ts';
 import type { FhirRequest, FhirResponse } from './fhir/types.ts';
@@ -88,11 +89,13 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
     await db.close();
     throw e;
   }
-  const repo = new Repository(db, { validate: validateResource, indexer: searchIndexer, matcher: searchMatcher, ...options.repository });
+  // Security labels at write time (docs/consent.md): on unless a caller's options say otherwise.
+  const repo = new Repository(db, { validate: validateResource, indexer: searchIndexer, matcher: searchMatcher, labels: {}, ...options.repository });
   const onError = options.onError ?? defaultOnError;
   const audit = options.audit === false ? undefined : new AuditLog(db, { onError });
   const recorder = audit ? new AuditRecorder(audit) : undefined;
-  const fhir = createFhirRouter({ version: VERSION, search: options.search, searchParams: options.searchParams, audit: recorder });
+  const breakGlass = new BreakGlass(db, { now: options.auth?.now });
+  const fhir = createFhirRouter({ version: VERSION, search: options.search, searchParams: options.searchParams, audit: recorder, breakGlass });
   const auth = options.auth ?? {};
   const clock = auth.now ?? (() => new Date());
   let running: RunningServer | undefined;

@@ -45,10 +45,13 @@ export async function* patientEverything(db: Db, patientId: string, options: Eve
   const inCompartment = compartmentTypes();
   // Each table's condition: in the compartment, not deleted, and within what the caller may see. Tables the
   // caller may not see at all are left out. Built once per statement, since each has its own parameters.
-  const conditions = (params: SqlParams): Map<string, string> => {
+  // Only the tables a statement uses get conditions: a restriction binds parameters, and PostgreSQL cannot type
+  // a parameter that no expression uses.
+  const conditions = (params: SqlParams, only: (t: string) => boolean = () => true): Map<string, string> => {
     const patient = params.textArray([`Patient/${patientId}`]);
     const out = new Map<string, string>();
     for (const t of inCompartment) {
+      if (!only(t)) continue;
       const r = options.restrict?.(t, 't', params);
       if (r === 'false') continue;
       out.set(t, `t.compartments @> ${patient} AND NOT t.deleted${r ? ` AND ${r}` : ''}`);
@@ -56,11 +59,9 @@ export async function* patientEverything(db: Db, patientId: string, options: Eve
     return out;
   };
   const params = new SqlParams();
-  const main = conditions(params);
+  const main = conditions(params, wanted);
   const since = options.since ? ` AND t.last_updated >= ${params.add(options.since)}` : '';
-  const parts = [...main]
-    .filter(([t]) => wanted(t))
-    .map(([t, where]) => `SELECT ${literal(t)} AS resource_type, t.id, t.content FROM ${ident(t)} t WHERE ${where}${since}`);
+  const parts = [...main].map(([t, where]) => `SELECT ${literal(t)} AS resource_type, t.id, t.content FROM ${ident(t)} t WHERE ${where}${since}`);
   if (parts.length > 0) {
     // The patient first, then the rest grouped by type, as clients reading a stream expect.
     const sql = `SELECT resource_type, id, content FROM (${parts.join(' UNION ALL ')}) AS e ORDER BY resource_type <> 'Patient', resource_type, id`;

@@ -14,3 +14,6 @@ export { Access, accessFor, type RestrictHook } from './access/access.ts';
 export { restrictionSql } from './access/restriction-sql.ts';
 export { patientOrganizations } from './organizations.ts';
 export * from './audit/index.ts';
+export { withheldByConsent } from './consent/withheld.ts';
+export { labelWrites, type LabelOptions } from './consent/labeler.ts';
+export { segmentationSql } from './access/segmentation-sql.ts';

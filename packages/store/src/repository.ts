@@ -3,10 +3,11 @@ import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { errors, isResourceType, isValidId } from '@confide/fhir';
 import { ident, type Db, type Queryable } from './db/db.ts';
 import { fromRow, type ResourceRow, type StoredResource } from './stored-resource.ts';
-import { flushWrites, noIndexer, type PendingWrite, type SearchIndexer, type WriteGuard } from './write-batch.ts';
+import { flushWrites, noIndexer, type PendingWrite, type SearchIndexer, type WriteGuard, type WriteLabeler } from './write-batch.ts';
 import type { Actor } from '@confide/policy';
 import { accessFor, type Access, type RestrictHook } from './access/access.ts';
 import { withRetry } from './retry.ts';
+import { labelWrites, type LabelOptions } from './consent/labeler.ts';
 import { SqlParams, statementName } from './search/sql-params.ts';
 import { applyWriteRules, type WriteRule } from './write-rules.ts';
 
@@ -25,6 +26,11 @@ export interface RepositoryOptions {
   writeRules?: readonly WriteRule[];
   /** Clock, for tests. */
   now?: () => Date;
+  /**
+   * Security labels at write time (consent/labeler.ts, docs/consent.md): the practice's rules add labels to every
+   * version written and a client without the right cannot lower them. Absent: resources are stored as given.
+   */
+  labels?: LabelOptions;
 }
 
 export interface WriteResult {
@@ -328,10 +334,12 @@ export class Repository {
     }
     const access = this.access;
     const guard: WriteGuard | undefined = access ? (tx, w, after) => access.checkWrites(tx, w, after) : undefined;
+    const labels = this.options.labels;
+    const labeler: WriteLabeler | undefined = labels ? (tx, rows) => labelWrites(tx, rows, access?.actor, labels) : undefined;
     if (this.tx) {
-      await flushWrites(this.tx, writes, this.indexer, guard);
+      await flushWrites(this.tx, writes, this.indexer, guard, labeler);
     } else {
-      await withRetry(() => this.db.transaction((tx) => flushWrites(tx, writes, this.indexer, guard)));
+      await withRetry(() => this.db.transaction((tx) => flushWrites(tx, writes, this.indexer, guard, labeler)));
     }
   }
 

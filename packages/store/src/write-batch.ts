@@ -1,6 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { ident, type Queryable } from './db/db.ts';
 import { cascadeOrganizations, resolveOrganizations, type OrganizationRow } from './organizations.ts';
+import { syncConsentRules } from './consent/consent-rules.ts';
 
 /** One new version, ready to be written: its JSON text is final (meta included). */
 export interface PendingWrite {
@@ -45,6 +46,12 @@ export interface RowLinks {
   references: readonly string[];
 }
 
+/**
+ * Labels the new versions of a batch (consent/labeler.ts) once their links are known, before anything is stored;
+ * returns the writes it changed (their resource and JSON text), which are then indexed again. Throws to refuse.
+ */
+export type WriteLabeler = (tx: Queryable, rows: { write: PendingWrite; links: RowLinks | undefined }[]) => Promise<Set<PendingWrite>>;
+
 export const noIndexer: SearchIndexer = { columns: () => [], values: () => [] };
 
 // PostgreSQL accepts at most 65,535 bind parameters per statement; stay well under it.
@@ -71,18 +78,19 @@ function valuesClause(rows: number, width: number): string {
  * Writes a set of new versions with one multi-row INSERT into the history and one upsert per resource type
  * into the current-version tables. The caller holds the transaction and has already checked versions.
  */
-export async function flushWrites(tx: Queryable, writes: PendingWrite[], indexer: SearchIndexer, guard?: WriteGuard): Promise<void> {
+export async function flushWrites(tx: Queryable, writes: PendingWrite[], indexer: SearchIndexer, guard?: WriteGuard, labeler?: WriteLabeler): Promise<void> {
   if (writes.length === 0) return;
+  // Labels change the JSON text, so they come before anything is written (and before the access check, which
+  // sees the labelled version).
+  const prepared = await prepareRows(tx, writes, indexer, labeler);
   // The access check comes first, so that a refused write leaves no trace; it needs the new versions'
   // organizations, which are computed below and handed over through `facts`.
   const facts = new Map<string, { compartments: readonly string[]; organizations: readonly string[] }>();
-  let prepared: Awaited<ReturnType<typeof prepareRows>> | undefined;
   if (guard) {
-    prepared = await prepareRows(tx, writes, indexer);
     for (const t of prepared.tables) {
       t.rows.forEach((w, i) => {
         const links = indexer.links?.(t.type, t.values[i]);
-        facts.set(`${t.type}/${w.id}`, { compartments: links?.compartments ?? [], organizations: prepared?.orgs?.rows.get(`${t.type}/${w.id}`) ?? [] });
+        facts.set(`${t.type}/${w.id}`, { compartments: links?.compartments ?? [], organizations: prepared.orgs?.rows.get(`${t.type}/${w.id}`) ?? [] });
       });
     }
     await guard(tx, writes, (w) => facts.get(`${w.resourceType}/${w.id}`) ?? { compartments: [], organizations: [] });
@@ -95,7 +103,7 @@ export async function flushWrites(tx: Queryable, writes: PendingWrite[], indexer
       params,
     );
   }
-  const { tables, orgs } = prepared ?? (await prepareRows(tx, writes, indexer));
+  const { tables, orgs } = prepared;
   for (const { type, rows, values } of tables) {
     const extra = indexer.columns(type);
     const columns = ['id', 'version_id', 'last_updated', 'deleted', 'content', ...extra, ...(orgs ? ['organizations'] : [])];
@@ -120,10 +128,11 @@ export async function flushWrites(tx: Queryable, writes: PendingWrite[], indexer
     }
   }
   if (orgs && orgs.changedPatients.length) await cascadeOrganizations(tx, orgs.changedPatients);
+  await syncConsentRules(tx, writes);
 }
 
 /** Search column values and organizations of every row of a batch, grouped by type. */
-async function prepareRows(tx: Queryable, writes: PendingWrite[], indexer: SearchIndexer) {
+async function prepareRows(tx: Queryable, writes: PendingWrite[], indexer: SearchIndexer, labeler?: WriteLabeler) {
   const byType = new Map<string, PendingWrite[]>();
   for (const w of writes) {
     let list = byType.get(w.resourceType);
@@ -144,6 +153,15 @@ async function prepareRows(tx: Queryable, writes: PendingWrite[], indexer: Searc
     if (indexer.links) {
       rows.forEach((w, i) => {
         if (!w.deleted) orgRows.push({ resourceType: type, id: w.id, resource: w.resource, links: indexer.links!(type, values[i]) });
+      });
+    }
+  }
+  if (labeler) {
+    const rows = tables.flatMap((t) => t.rows.map((write, i) => ({ write, links: indexer.links?.(t.type, t.values[i]) })));
+    const changed = await labeler(tx, rows);
+    for (const t of tables) {
+      t.rows.forEach((w, i) => {
+        if (changed.has(w)) t.values[i] = indexer.values(t.type, w.resource);
       });
     }
   }

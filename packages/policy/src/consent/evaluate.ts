@@ -75,7 +75,8 @@ export function baseType(consent: Consent): 'permit' | 'deny' | undefined {
   return undefined;
 }
 
-function isPrivacyConsent(consent: Consent): boolean {
+/** Whether a Consent is a privacy consent (scope `patient-privacy`), the only kind that decides access. */
+export function isPrivacyConsent(consent: Consent): boolean {
   return (consent.scope?.coding ?? []).some((c) => c.code === 'patient-privacy' && (c.system === CONSENT_SCOPE_SYSTEM || c.system === undefined));
 }
 

@@ -194,6 +194,18 @@ export const PURPOSE_OF_USE = {
   patientRequest: 'PATRQT',
 } as const;
 
+/** Every v3-ActReason purpose-of-use code Confide knows (for expanding a consent's purposes to what they cover). */
+export function purposeCodes(): string[] {
+  return Object.keys(PURPOSE_PARENT);
+}
+
+/** The v3-ActCode sensitivity and policy codes Confide knows: the labels a consent's securityLabel must cover. */
+export function sensitiveActCodes(): string[] {
+  return Object.entries(ACT_CODES)
+    .filter(([, e]) => e.kind === 'sensitivity' || e.kind === 'policy')
+    .map(([code]) => code);
+}
+
 /** Whether `code` is a v3-ActReason purpose of use Confide knows. */
 export function isPurposeOfUse(code: string): boolean {
   return code in PURPOSE_PARENT;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { errors } from '@confide/fhir';
-import { patientEverything } from '@confide/store';
+import { compartmentTypes, patientEverything, withheldByConsent } from '@confide/store';
+import { isPart2Json, redisclosureIssue, withheldIssue } from '../consent/disclosure-notes.ts';
 import type { FhirContext, FhirRequest, FhirResponse } from './types.ts';
 
 const INSTANT = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$/;
@@ -40,6 +41,8 @@ export async function everything(ctx: FhirContext, req: FhirRequest, id: string)
   })[Symbol.asyncIterator]();
   // Pull the first row before answering, so that a missing patient is a clean 404 rather than a broken stream.
   let first = await rows.next();
+  const access = ctx.repo.access;
+  const withheld = access && !first.done ? await withheldByConsent(ctx.repo.queryable, access, id, types ?? compartmentTypes()) : false;
   for (let skipped = 0; skipped < offset && !first.done; skipped++) first = await rows.next();
   const self = `${ctx.baseUrl}/Patient/${id}/$everything`;
   const selfUrl = q.toString() ? `${self}?${q.toString()}` : self;
@@ -50,6 +53,7 @@ export async function everything(ctx: FhirContext, req: FhirRequest, id: string)
     let more = false;
     let current = first;
     let sep = '';
+    let part2 = false;
     yield `{"resourceType":"Bundle","id":"${randomUUID()}","meta":{"lastUpdated":"${new Date().toISOString()}"},"type":"searchset","entry":[`;
     while (!current.done) {
       if (count !== undefined && n >= count) {
@@ -58,11 +62,14 @@ export async function everything(ctx: FhirContext, req: FhirRequest, id: string)
       }
       const row = current.value;
       yield `${sep}{"fullUrl":${JSON.stringify(`${base}/${row.resource_type}/${row.id}`)},"resource":${row.content},"search":{"mode":"match"}}`;
+      part2 ||= isPart2Json(row.content);
       sep = ',';
       n++;
       current = await rows.next();
     }
     if (more) await rows.return?.();
+    const issues = [...(part2 ? [redisclosureIssue()] : []), ...(withheld ? [withheldIssue()] : [])];
+    if (issues.length) yield `${sep}{"resource":${JSON.stringify({ resourceType: 'OperationOutcome', issue: issues })},"search":{"mode":"outcome"}}`;
     const link = [{ relation: 'self', url: selfUrl }];
     if (more) {
       const nq = new URLSearchParams(q);

@@ -27,7 +27,7 @@ export async function history(ctx: FhirContext, req: FhirRequest, type?: string,
   } else if (access) {
     // Type history is a search over versions (SMART `s`); system history needs every type unrestricted.
     if (type) access.require('history-type', type);
-    else if (!resourceTypes().every((t) => access.unrestricted('history-type', t))) {
+    else if (!resourceTypes().every((t) => access.tableUnrestricted('history-type', t))) {
       throw errors.forbidden('History across resource types is available only to clients that may see every resource');
     }
   }
@@ -35,7 +35,9 @@ export async function history(ctx: FhirContext, req: FhirRequest, type?: string,
   if (access && type && !access.unrestricted(id ? 'history' : 'history-type', type)) query.restrict = access.restrict(id ? 'history' : 'history-type');
   const page = await readHistory(ctx.repo.queryable, query);
   // Old versions are checked one by one: a version must not show what the caller may not see now.
-  if (access && type && !access.unrestricted(id ? 'history' : 'history-type', type)) page.entries = await access.visibleVersions(ctx.repo.queryable, page.entries);
+  // System history (callers the access table does not restrict) is still segmented: its versions are checked the
+  // same way, so a page may hold fewer than _count entries (its next link stays right).
+  if (access && (!type || !access.unrestricted(id ? 'history' : 'history-type', type))) page.entries = await access.visibleVersions(ctx.repo.queryable, page.entries);
   const self = `${ctx.baseUrl}/${[type, id, '_history'].filter(Boolean).join('/')}`;
   const link = [{ relation: 'self', url: `${self}?${q.toString()}` }];
   if (page.next) {

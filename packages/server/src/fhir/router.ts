@@ -11,6 +11,8 @@ import { history } from './history.ts';
 import { patch } from './patch.ts';
 import { parseRoute, type Route } from './route.ts';
 import { search as searchHandler } from './search.ts';
+import { breakTheGlass, type BreakGlass } from '../consent/break-glass.ts';
+import { auditedPurpose, requestAccess } from '../consent/request-access.ts';
 import type { FhirContext, FhirRequest, FhirResponse } from './types.ts';
 
 export interface FhirRouterOptions {
@@ -20,6 +22,8 @@ export interface FhirRouterOptions {
   searchParams?: CapabilityOptions['searchParams'];
   /** The audit trail: every interaction of an authenticated caller is recorded there. */
   audit?: AuditSink;
+  /** Break-the-glass grants (consent/break-glass.ts): `Patient/[id]/$break-the-glass` and emergency access. */
+  breakGlass?: BreakGlass;
 }
 
 /** Dispatches one FHIR interaction (R4 http.html) to its handler. */
@@ -27,8 +31,14 @@ export function createFhirRouter(options: FhirRouterOptions) {
   // One CapabilityStatement per base URL the server is reached at (its implementation.url differs).
   const capability = new Map<string, string>();
   const dispatch = async (given: FhirContext, req: FhirRequest): Promise<FhirResponse> => {
-    // Every handler works through a repository that acts for the caller (policy enforced in the store).
-    const ctx = given.access && !given.repo.access ? { ...given, repo: given.repo.as(given.access.actor) } : given;
+    // Every handler works through a repository that acts for the caller (policy enforced in the store), with the
+    // purpose of use and break-the-glass grants of this request; the server's own work (import, seed) is not
+    // restricted. Bundle entries come back here with the repository already bound.
+    let ctx = given;
+    if (given.access && !given.repo.access && given.access.via !== 'internal') {
+      const access = await requestAccess(given.access, req.headers, options.breakGlass);
+      ctx = { ...given, access, repo: given.repo.as(access.actor) };
+    }
     const sink = options.audit;
     // Entries of a transaction are recorded with the transaction; a batch's entries each on their own.
     const isBatch = (req.body as { type?: unknown } | undefined)?.type === 'batch' && req.method === 'POST' && req.path === '';
@@ -37,7 +47,8 @@ export function createFhirRouter(options: FhirRouterOptions) {
     try {
       r = parseRoute(req.path);
       const res = await route(ctx, req);
-      auditFhir(sink, ctx, req, r, res.status, res.audit);
+      const purpose = auditedPurpose(ctx.access, res.audit?.patients ?? []);
+      auditFhir(sink, purpose === ctx.access.purposeOfUse ? ctx : { ...ctx, access: { ...ctx.access, purposeOfUse: purpose } }, req, r, res.status, res.audit);
       return res;
     } catch (e) {
       const status = e instanceof OperationOutcomeError ? e.status : 500;
@@ -102,6 +113,7 @@ export function createFhirRouter(options: FhirRouterOptions) {
       case 'instance-operation':
         if (route.type === 'Patient' && route.operation === 'everything') return everything(ctx, req, route.id);
         if (route.type === 'Patient' && route.operation === 'disclosures') return disclosures(ctx, req, route.id);
+        if (route.type === 'Patient' && route.operation === 'break-the-glass') return breakTheGlass(ctx, req, route.id, options.breakGlass, options.audit);
         throw errors.notSupported(`Operation $${route.operation} is not supported on ${route.type}`);
       case 'compartment-search':
         if (m !== 'GET') break;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { errors, parseSearchRequest, subsetResource, type SearchRequest } from '@confide/fhir';
-import { executeSearch, type StoredResource } from '@confide/store';
+import { executeSearch, withheldByConsent, type StoredResource } from '@confide/store';
+import { isPart2Json, PART2_BUNDLE_SECURITY, redisclosureIssue, searchedPatient, withheldIssue } from '../consent/disclosure-notes.ts';
 import { BundleText } from './bundle-text.ts';
 import { auditFacts } from './response.ts';
 import type { FhirContext, FhirRequest, FhirResponse } from './types.ts';
@@ -26,13 +27,20 @@ export async function search(ctx: FhirContext, req: FhirRequest, type: string | 
   const link = [{ relation: 'self', url: withQuery(base, usedQuery, cursor) }];
   if (result.next) link.push({ relation: 'next', url: withQuery(base, usedQuery, result.next) });
   if (result.previous) link.push({ relation: 'previous', url: withQuery(base, usedQuery, result.previous) });
-  const head: Record<string, unknown> = { resourceType: 'Bundle', id: randomUUID(), meta: { lastUpdated: new Date().toISOString() }, type: 'searchset' };
+  const part2 = [...result.matches, ...result.included].some((r) => isPart2Json(r.json));
+  const patient = ctx.repo.access ? searchedPatient(type, query, compartment) : undefined;
+  const withheld = patient !== undefined && ctx.repo.access ? await withheldByConsent(ctx.repo.queryable, ctx.repo.access, patient, [type]) : false;
+  const meta: Record<string, unknown> = { lastUpdated: new Date().toISOString() };
+  if (part2) meta.security = PART2_BUNDLE_SECURITY;
+  const head: Record<string, unknown> = { resourceType: 'Bundle', id: randomUUID(), meta, type: 'searchset' };
   if (result.total !== undefined) head.total = result.total;
   head.link = link;
   const bundle = new BundleText(head);
   for (const r of result.matches) bundle.add(entry(ctx, r, 'match', request));
   for (const r of result.included) bundle.add(entry(ctx, r, 'include', request));
   const notes: OperationOutcomeIssue[] = [...warnings];
+  if (part2) notes.push(redisclosureIssue());
+  if (withheld) notes.push(withheldIssue());
   if (result.includesTruncated) {
     notes.push({ severity: 'warning', code: 'too-costly', details: { text: 'Included resources were cut at the server limit' } });
   }

@@ -7,7 +7,11 @@ import {
   decide,
   denialError,
   NONE,
+  segmentationFor,
+  segmentedType,
+  versionVisible,
   type Actor,
+  type Segmentation,
   type Decision,
   type Interaction,
   type Restriction,
@@ -15,10 +19,11 @@ import {
 } from '@confide/policy';
 import { ident, type Queryable } from '../db/db.ts';
 import { resolveOrganizations, type OrganizationRow } from '../organizations.ts';
-import type { SqlParams } from '../search/sql-params.ts';
+import { SqlParams } from '../search/sql-params.ts';
 import type { StoredResource } from '../stored-resource.ts';
 import type { PendingWrite, SearchIndexer } from '../write-batch.ts';
 import { restrictionSql } from './restriction-sql.ts';
+import { segmentationSql } from './segmentation-sql.ts';
 
 /** A restrict hook as search takes it (FilterContext.restrict). */
 export type RestrictHook = (type: string, alias: string, params: SqlParams) => string | undefined;
@@ -63,12 +68,35 @@ export class Access {
   /** Whether `interaction` on `type` is allowed without any row restriction. */
   unrestricted(interaction: Interaction, type: string): boolean {
     const d = this.decide(interaction, type);
-    return d.allowed && d.restriction === undefined;
+    // Reads of patient data are always segmented (psychotherapy notes, Part 2, consents), whatever the scopes.
+    return d.allowed && d.restriction === undefined && !(READS.has(interaction) && segmentedType(type));
   }
 
-  /** The SQL hook for search: every table a query reaches gets the actor's restriction for `interaction`. */
+  /**
+   * The SQL hook for search: every table a query reaches gets the actor's restriction for `interaction` and, for
+   * reads, data segmentation (security labels, consents, break-the-glass: segmentation-sql.ts).
+   */
   restrict(interaction: Interaction = 'search'): RestrictHook {
-    return (type, alias, params) => restrictionSql(this.restriction(interaction, type), type, alias, params);
+    return (type, alias, params) => {
+      const base = restrictionSql(this.restriction(interaction, type), type, alias, params);
+      if (base === 'false' || !READS.has(interaction)) return base;
+      const seg = segmentationSql(this.segmentation, type, alias, params);
+      if (!seg) return base;
+      return base ? `(${base} AND ${seg})` : seg;
+    };
+  }
+
+  /** What the caller's labels, purpose and break-the-glass grants mean for what it sees (@confide/policy). */
+  get segmentation(): Segmentation {
+    return (this.seg ??= segmentationFor(this.actor));
+  }
+
+  private seg: Segmentation | undefined;
+
+  /** Whether the access table and scopes put no row restriction on `interaction` of `type` (segmentation aside). */
+  tableUnrestricted(interaction: Interaction, type: string): boolean {
+    const d = this.decide(interaction, type);
+    return d.allowed && d.restriction === undefined;
   }
 
   /**
@@ -100,11 +128,45 @@ export class Access {
     const parsed = entries.map((e) => (e.json ? (JSON.parse(e.json) as Resource) : undefined));
     const present = parsed.filter((r): r is Resource => r !== undefined);
     const factsOf = await this.factsOf(q, present);
+    // Versions of patient data are shown only while the current row is visible to the caller (segmentation in SQL)
+    // and only if the version itself shows nothing the current one hides (versionVisible).
+    const current = await this.visibleCurrent(q, entries.filter((e) => segmentedType(e.resourceType)));
     return entries.filter((e, i) => {
       const r = parsed[i];
-      if (!r) return this.unrestricted(interaction, e.resourceType);
+      if (!r) return this.tableUnrestricted(interaction, e.resourceType) && (!segmentedType(e.resourceType) || current.has(`${e.resourceType}/${e.id}`) || current.has(`deleted:${e.resourceType}/${e.id}`));
+      // A deleted resource has no current labels: only its versions without sensitive labels may show.
+      const now = current.get(`${e.resourceType}/${e.id}`) ?? (current.has(`deleted:${e.resourceType}/${e.id}`) ? ({ resourceType: e.resourceType } as Resource) : undefined);
+      if (segmentedType(e.resourceType) && !versionVisible(this.actor, r, now === true ? undefined : now)) return false;
       return checkRead(this.actor, r, interaction, { factsOf }).allowed;
     });
+  }
+
+  /**
+   * The current versions, visible to the caller (restriction and segmentation in SQL), of the resources some
+   * history entries belong to; a current row that is a deletion is noted as `deleted:Type/id`.
+   */
+  private async visibleCurrent(q: Queryable, entries: StoredResource[]): Promise<Map<string, Resource | true>> {
+    const out = new Map<string, Resource | true>();
+    const byType = new Map<string, Set<string>>();
+    for (const e of entries) {
+      if (!byType.has(e.resourceType)) byType.set(e.resourceType, new Set());
+      byType.get(e.resourceType)!.add(e.id);
+    }
+    const hook = this.restrict('history-type');
+    for (const [type, ids] of byType) {
+      const params = new SqlParams();
+      const idList = params.textArray([...ids]);
+      const r = hook(type, 't', params);
+      const res = await q.query<{ id: string; content: string | null; deleted: boolean }>(
+        `SELECT t.id, t.content, t.deleted FROM ${ident(type)} t WHERE t.id = ANY(${idList})${r ? ` AND (t.deleted OR ${r})` : ''}`,
+        params.values,
+      );
+      for (const row of res.rows) {
+        if (row.deleted) out.set(`deleted:${type}/${row.id}`, true);
+        else if (row.content) out.set(`${type}/${row.id}`, JSON.parse(row.content) as Resource);
+      }
+    }
+    return out;
   }
 
   /**
@@ -156,6 +218,9 @@ export class Access {
     }
   }
 }
+
+const READS = new Set<Interaction>(['read', 'vread', 'history', 'history-type', 'search']);
+
 
 const cache = new WeakMap<Actor, Access>();
 

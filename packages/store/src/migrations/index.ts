@@ -6,8 +6,9 @@ import { auditLog } from './0004-audit.ts';
 import { accounts } from './0005-accounts.ts';
 import { oauth } from './0006-oauth.ts';
 import { auditNarrow } from './0007-audit-narrow.ts';
+import { consent } from './0008-consent.ts';
 
 /** Every schema step, in order. Append only. */
-export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth, auditNarrow];
+export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth, auditNarrow, consent];
 
 export type { Migration } from './migration.ts';
