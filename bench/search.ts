@@ -414,7 +414,7 @@ async function main(): Promise<number> {
     log(`database size ${mb(database.bytes)}`);
 
     // 2. Searches, on a fresh server process.
-    const server = await startServer({ databaseUrl: scratch.url });
+    const server = await startServer({ databaseUrl: scratch.url, profileDir: process.env.BENCH_PROFILE_DIR });
     apiHeaders = server.headers;
     const queries: QueryResult[] = [];
     let params;

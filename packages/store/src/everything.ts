@@ -36,13 +36,15 @@ function compartmentOrder(): string[] {
   return ordered;
 }
 
-/** The reference columns of a type, concatenated into one text[] expression (NULL-safe). */
+/** The reference columns of a type, as one SQL text expression (NULL-safe). */
 const refExprs = new Map<string, string>();
 function referenceExpr(type: string): string {
   let e = refExprs.get(type);
   if (e === undefined) {
     const cols = [...searchParameters(type).values()].filter((d) => d.type === 'reference' && !d.special).map((d) => d.columnName);
-    e = cols.length ? cols.map((c) => `coalesce(t.${ident(c)}, '{}')`).join(' || ') : `'{}'::text[]`;
+    // One space-separated text rather than a text[]: splitting it is far cheaper than parsing an array
+    // literal in the driver, and a reference (`Type/id` or a URL) holds no space.
+    e = cols.length ? `array_to_string(${cols.map((c) => `coalesce(t.${ident(c)}, '{}')`).join(' || ')}, ' ')` : `''`;
     refExprs.set(type, e);
   }
   return e;
@@ -54,7 +56,7 @@ interface CompartmentRow {
   k: number;
   id: string;
   content: string | null;
-  refs: string[];
+  refs: string;
 }
 
 /**
@@ -110,7 +112,7 @@ export async function* patientEverything(db: Db, patientId: string, options: Eve
     for (;;) {
       const page = await withGenericPlan(db, (q) => q.query<CompartmentRow>(sql, params.values, name));
       for (const row of page.rows) {
-        for (const ref of row.refs) {
+        for (const ref of row.refs ? row.refs.split(' ') : []) {
           const m = REFERENCE.exec(ref);
           if (!m || !outside.has(m[1])) continue;
           let ids = refs.get(m[1]);
