@@ -31,6 +31,7 @@ const USAGE = `Usage: npm run bench:search -- [options]
   --no-vacuum         skip VACUUM (ANALYZE) after the ingest
   --only k1,k2        run only these queries: name, obs-code, obs-date, cond-code, chained, include, everything
   --keep              do not drop the scratch database (its URL is printed)
+  --reuse NAME        measure a database kept by an earlier --keep run (no ingest; it is kept again)
   PostgreSQL: BENCH_DATABASE_URL or DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test)
 `;
 
@@ -53,6 +54,7 @@ interface Config {
   quietWait: number;
   vacuum: boolean;
   keep: boolean;
+  reuse?: string;
   only: string[];
   postgresUrl: string;
   syntheaDir: string;
@@ -71,6 +73,7 @@ function readConfig(argv: string[], env: NodeJS.ProcessEnv): Config | undefined 
       'quiet-wait': { type: 'string', default: '10' },
       'no-vacuum': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
+      reuse: { type: 'string' },
       only: { type: 'string', default: '' },
       help: { type: 'boolean', default: false },
     },
@@ -92,7 +95,8 @@ function readConfig(argv: string[], env: NodeJS.ProcessEnv): Config | undefined 
     sample: int('sample', values.sample),
     quietWait: Number(values['quiet-wait']) || 0,
     vacuum: !values['no-vacuum'],
-    keep: values.keep,
+    keep: values.keep || values.reuse !== undefined,
+    reuse: values.reuse,
     only: values.only ? values.only.split(',').map((k) => k.trim()) : [],
     postgresUrl: env.BENCH_DATABASE_URL ?? env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     syntheaDir: env.BENCH_SYNTHEA_DIR ?? '/work/shared/data/synthea-r4',
@@ -332,6 +336,46 @@ async function vacuumAnalyze(url: string): Promise<number> {
 
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
 
+/** Ingests the bundle files into the scratch database with 2 clients, recording CPU use per process. */
+async function ingestInto(scratch: ScratchDb, files: string[], bundles: number, resources: number) {
+  log(`ingest ${bundles} bundles (${resources} resources) with 2 clients`);
+  const server = await startServer({ databaseUrl: scratch.url });
+  apiHeaders = server.headers;
+  try {
+    let a: CpuSnapshot | null = null;
+    let b: CpuSnapshot | null = null;
+    const r = await runLoad({ kind: 'ingest', base: server.base, files, clients: 2, headers: server.headers }, (event, workerPid) => {
+      if (event === 'start') a = cpuSnapshot(server.pid, workerPid, scratch.name);
+      else b = cpuSnapshot(server.pid, workerPid, scratch.name);
+    });
+    log(`  ${r.resourcesPerSec} resources/s over ${r.seconds} s, ${r.failedBundles} failed bundles${r.firstError ? `: ${r.firstError}` : ''}`);
+    return { ...r, cpu: cpuUse(a, b) };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** A database kept by an earlier run, to be measured again without an ingest. */
+function reusedDb(adminUrl: string, name: string): ScratchDb {
+  const u = new URL(adminUrl);
+  u.pathname = '/' + name;
+  return { name, url: u.toString(), drop: async () => undefined };
+}
+
+/** The resources and patient ids of a kept database. */
+async function countDb(url: string): Promise<{ resources: number; patientIds: string[] }> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    // The bench only creates, so every stored version is one resource.
+    const n = await c.query<{ n: string }>('SELECT count(*) AS n FROM resource_history WHERE NOT deleted');
+    const p = await c.query<{ id: string }>('SELECT id FROM "Patient" WHERE NOT deleted');
+    return { resources: Number(n.rows[0].n), patientIds: p.rows.map((r) => r.id) };
+  } finally {
+    await c.end();
+  }
+}
+
 async function main(): Promise<number> {
   const cfg = readConfig(process.argv.slice(2), process.env);
   if (!cfg) return 0;
@@ -343,40 +387,34 @@ async function main(): Promise<number> {
   try {
     await waitForOtherBench();
     const machine = await machineInfo(cfg.postgresUrl);
-    log(`writing ${cfg.copies} copies of the Synthea bundles to ${tmp}`);
-    const set = writeScaledBundles(cfg.syntheaDir, path.join(tmp, 'bundles'), cfg.copies);
-    scratch = await createScratchDb(cfg.postgresUrl, 'search');
-    log(`scratch database ${scratch.name}`);
-
-    // 1. Ingest with 2 clients.
-    log(`ingest ${set.bundles} bundles (${set.resources} resources) with 2 clients`);
-    let server = await startServer({ databaseUrl: scratch.url });
-    apiHeaders = server.headers;
-    let ingest;
-    try {
-      const db = scratch.name;
-      let a: CpuSnapshot | null = null;
-      let b: CpuSnapshot | null = null;
-      const srvPid = server.pid;
-      const r = await runLoad({ kind: 'ingest', base: server.base, files: set.files, clients: 2, headers: server.headers }, (event, workerPid) => {
-        if (event === 'start') a = cpuSnapshot(srvPid, workerPid, db);
-        else b = cpuSnapshot(srvPid, workerPid, db);
-      });
-      ingest = { ...r, cpu: cpuUse(a, b) };
-    } finally {
-      await server.stop();
+    let set: { bundles: number; resources: number; files: string[] };
+    let ingestSummary: Omit<Awaited<ReturnType<typeof ingestInto>>, 'readPaths'> | undefined;
+    let patientIds: string[];
+    let vacuumSeconds: number | undefined;
+    if (cfg.reuse) {
+      if (!/^confide_bench_search_[0-9a-f]+$/.test(cfg.reuse)) throw new Error(`--reuse takes a database name kept by --keep, not ${cfg.reuse}`);
+      scratch = reusedDb(cfg.postgresUrl, cfg.reuse);
+      const counted = await countDb(scratch.url);
+      set = { bundles: 0, resources: counted.resources, files: [] };
+      patientIds = counted.patientIds;
+      log(`reusing ${scratch.name}: ${counted.resources} resources, ${patientIds.length} patients`);
+    } else {
+      log(`writing ${cfg.copies} copies of the Synthea bundles to ${tmp}`);
+      set = writeScaledBundles(cfg.syntheaDir, path.join(tmp, 'bundles'), cfg.copies);
+      scratch = await createScratchDb(cfg.postgresUrl, 'search');
+      log(`scratch database ${scratch.name}`);
+      const { readPaths, ...summary } = await ingestInto(scratch, set.files, set.bundles, set.resources);
+      ingestSummary = summary;
+      fs.rmSync(path.join(tmp, 'bundles'), { recursive: true, force: true });
+      patientIds = readPaths.filter((p) => p.startsWith('Patient/')).map((p) => p.slice('Patient/'.length));
+      vacuumSeconds = cfg.vacuum ? await vacuumAnalyze(scratch.url) : undefined;
+      if (vacuumSeconds !== undefined) log(`VACUUM (ANALYZE) took ${vacuumSeconds} s`);
     }
-    const { readPaths, ...ingestSummary } = ingest;
-    log(`  ${ingestSummary.resourcesPerSec} resources/s over ${ingestSummary.seconds} s, ${ingestSummary.failedBundles} failed bundles${ingestSummary.firstError ? `: ${ingestSummary.firstError}` : ''}`);
-    fs.rmSync(path.join(tmp, 'bundles'), { recursive: true, force: true });
-    const patientIds = readPaths.filter((p) => p.startsWith('Patient/')).map((p) => p.slice('Patient/'.length));
-    const vacuumSeconds = cfg.vacuum ? await vacuumAnalyze(scratch.url) : undefined;
-    if (vacuumSeconds !== undefined) log(`VACUUM (ANALYZE) took ${vacuumSeconds} s`);
     const database = await dbInfo(scratch.url, scratch.name);
     log(`database size ${mb(database.bytes)}`);
 
     // 2. Searches, on a fresh server process.
-    server = await startServer({ databaseUrl: scratch.url });
+    const server = await startServer({ databaseUrl: scratch.url, profileDir: process.env.BENCH_PROFILE_DIR });
     apiHeaders = server.headers;
     const queries: QueryResult[] = [];
     let params;
@@ -427,7 +465,7 @@ async function main(): Promise<number> {
     fs.mkdirSync(resultsDir, { recursive: true });
     const file = path.join(resultsDir, `search-${timestamp}.json`);
     fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
-    const c = ingestSummary.cpu;
+    const c = ingestSummary?.cpu;
     process.stdout.write(
       [
         `Confide FHIR search on PostgreSQL: ${set.resources} resources (${cfg.copies} copies), ${patientIds.length} patients`,
@@ -435,8 +473,10 @@ async function main(): Promise<number> {
           .slice(0, 4)
           .map((t) => `${t.name} ${mb(t.totalBytes)}`)
           .join(', ')}`,
-        `ingest (2 clients): ${ingestSummary.resourcesPerSec} resources/s, ${ingestSummary.bundlesPerSec} bundles/s, bundle p50 ${ingestSummary.bundleLatency.p50} ms p99 ${ingestSummary.bundleLatency.p99} ms, ${ingestSummary.failedBundles} failed` +
-          (c ? ` (cores: srv ${c.serverCores}, pg ${c.postgresCores}, gen ${c.loadGeneratorCores}, other ${c.otherCores})` : ''),
+        ingestSummary
+          ? `ingest (2 clients): ${ingestSummary.resourcesPerSec} resources/s, ${ingestSummary.bundlesPerSec} bundles/s, bundle p50 ${ingestSummary.bundleLatency.p50} ms p99 ${ingestSummary.bundleLatency.p99} ms, ${ingestSummary.failedBundles} failed` +
+            (c ? ` (cores: srv ${c.serverCores}, pg ${c.postgresCores}, gen ${c.loadGeneratorCores}, other ${c.otherCores})` : '')
+          : `ingest: none (reused database ${scratch.name})`,
         '',
         formatTable(queries),
         '',

@@ -1,7 +1,7 @@
 import { errors, isResourceType, isValidId, patientCompartmentParams, resourceTypes, searchParameters } from '@confide/fhir';
-import { ident, type Db } from './db/db.ts';
+import { ident, type Db, type Queryable } from './db/db.ts';
 import type { RestrictHook } from './access/access.ts';
-import { SqlParams } from './search/sql-params.ts';
+import { SqlParams, statementName } from './search/sql-params.ts';
 
 export interface EverythingOptions {
   /** Only resources changed at or after this instant (`_since`). */
@@ -10,6 +10,8 @@ export interface EverythingOptions {
   types?: string[];
   /** The caller's row restriction per table (access policy): hidden rows are neither returned nor followed. */
   restrict?: RestrictHook;
+  /** Rows fetched per statement (default 500). */
+  pageSize?: number;
 }
 
 export interface EverythingRow {
@@ -27,80 +29,129 @@ export function compartmentTypes(): string[] {
   return resourceTypes().filter((t) => t !== 'AuditEvent' && (t === 'Patient' || patientCompartmentParams(t).length > 0));
 }
 
+/** Compartment types in output order: the Patient first, then by type name. */
+let ordered: string[] | undefined;
+function compartmentOrder(): string[] {
+  ordered ??= compartmentTypes().sort((a, b) => (a === 'Patient' ? -1 : b === 'Patient' ? 1 : a < b ? -1 : a > b ? 1 : 0));
+  return ordered;
+}
+
+/** The reference columns of a type, as one SQL text expression (NULL-safe). */
+const refExprs = new Map<string, string>();
+function referenceExpr(type: string): string {
+  let e = refExprs.get(type);
+  if (e === undefined) {
+    const cols = [...searchParameters(type).values()].filter((d) => d.type === 'reference' && !d.special).map((d) => d.columnName);
+    // One space-separated text rather than a text[]: splitting it is far cheaper than parsing an array
+    // literal in the driver, and a reference (`Type/id` or a URL) holds no space.
+    e = cols.length ? `array_to_string(${cols.map((c) => `coalesce(t.${ident(c)}, '{}')`).join(' || ')}, ' ')` : `''`;
+    refExprs.set(type, e);
+  }
+  return e;
+}
+
+const REFERENCE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
+
+interface CompartmentRow {
+  k: number;
+  id: string;
+  content: string | null;
+  refs: string;
+}
+
 /**
  * `Patient/[id]/$everything` (R4 patient-operation-everything): the patient, every resource in the
  * patient's compartment, and the resources those reference that are not in any patient's compartment
  * (practitioners, organizations, locations, medications...). Rows are streamed straight from the database,
  * JSON text untouched, so memory stays flat whatever the size of the record.
+ *
+ * The compartment is read by one statement over every compartment table (a UNION ALL), paged by keyset
+ * (table ordinal, id), and each row brings its outgoing references along, so the referenced resources need no
+ * second pass over the compartment. Every statement has a fixed text per caller shape and is named, so
+ * PostgreSQL can plan the 60-odd-table union once per connection instead of on every call (planning it was
+ * most of the database's time per `$everything`; docs/benchmarks.md).
  */
 export async function* patientEverything(db: Db, patientId: string, options: EverythingOptions = {}): AsyncIterable<EverythingRow> {
   if (!isValidId(patientId)) throw errors.notFound(`Patient/${patientId} not found`);
   for (const t of options.types ?? []) if (!isResourceType(t)) throw errors.badRequest(`Unknown resource type in _type: ${t}`, '_type');
   const check = new SqlParams();
   const patientWhere = [`t.id = ${check.add(patientId)}`, options.restrict?.('Patient', 't', check)].filter(Boolean);
-  const exists = await db.query<{ deleted: boolean }>(`SELECT t.deleted FROM "Patient" t WHERE ${patientWhere.join(' AND ')}`, check.values);
+  const existsSql = `SELECT t.deleted FROM "Patient" t WHERE ${patientWhere.join(' AND ')}`;
+  const exists = await db.query<{ deleted: boolean }>(existsSql, check.values, statementName(existsSql));
   if (!exists.rows[0]) throw errors.notFound(`Patient/${patientId} not found`);
   if (exists.rows[0].deleted) throw errors.gone(`Patient/${patientId} was deleted`);
   const wanted = (t: string) => !options.types || options.types.includes(t);
-  const inCompartment = compartmentTypes();
-  // Each table's condition: in the compartment, not deleted, and within what the caller may see. Tables the
-  // caller may not see at all are left out. Built once per statement, since each has its own parameters.
-  // Only the tables a statement uses get conditions: a restriction binds parameters, and PostgreSQL cannot type
-  // a parameter that no expression uses.
-  const conditions = (params: SqlParams, only: (t: string) => boolean = () => true): Map<string, string> => {
-    const patient = params.textArray([`Patient/${patientId}`]);
-    const out = new Map<string, string>();
-    for (const t of inCompartment) {
-      if (!only(t)) continue;
-      const r = options.restrict?.(t, 't', params);
-      if (r === 'false') continue;
-      out.set(t, `t.compartments @> ${patient} AND NOT t.deleted${r ? ` AND ${r}` : ''}`);
-    }
-    return out;
-  };
+
+  // One branch per compartment table the caller may see. A table whose rows are not wanted (by _type) or
+  // not changed since _since still yields its rows' references, without their content: what is outside
+  // the compartment is included when any visible row of the record points to it.
   const params = new SqlParams();
-  const main = conditions(params, wanted);
-  const since = options.since ? ` AND t.last_updated >= ${params.add(options.since)}` : '';
-  const parts = [...main].map(([t, where]) => `SELECT ${literal(t)} AS resource_type, t.id, t.content FROM ${ident(t)} t WHERE ${where}${since}`);
-  if (parts.length > 0) {
-    // The patient first, then the rest grouped by type, as clients reading a stream expect.
-    const sql = `SELECT resource_type, id, content FROM (${parts.join(' UNION ALL ')}) AS e ORDER BY resource_type <> 'Patient', resource_type, id`;
-    yield* db.stream<EverythingRow>(sql, params.values, 200);
-  }
-  // Referenced resources outside every patient compartment.
-  const outside = new Set(resourceTypes().filter((t) => !inCompartment.includes(t)));
+  const patient = params.textArray([`Patient/${patientId}`]);
+  const since = options.since === undefined ? undefined : params.add(options.since);
+  // The keyset of the page to continue after: (table ordinal, id), rebound for each page.
+  const afterKAt = params.values.length;
+  const afterK = params.add(-1);
+  const afterIdAt = params.values.length;
+  const afterId = params.add('');
+  const order = compartmentOrder();
+  const branches: string[] = [];
+  order.forEach((t, k) => {
+    const r = options.restrict?.(t, 't', params);
+    if (r === 'false') return;
+    const content = !wanted(t) ? 'NULL::text' : since ? `CASE WHEN t.last_updated >= ${since} THEN t.content END` : 't.content';
+    const where = [`t.compartments @> ${patient}`, 'NOT t.deleted', `(${k}, t.id) > (${afterK}::int, ${afterId}::text)`];
+    if (r) where.push(r);
+    branches.push(`SELECT ${k} AS k, t.id, ${content} AS content, ${referenceExpr(t)} AS refs FROM ${ident(t)} t WHERE ${where.join(' AND ')}`);
+  });
+  const pageSize = options.pageSize ?? 500;
+  const outside = new Set(resourceTypes().filter((t) => !order.includes(t) && wanted(t)));
   const refs = new Map<string, Set<string>>();
-  // One query for the references of every visible compartment row (one round trip instead of one per table).
-  const refParams = new SqlParams();
-  const refParts: string[] = [];
-  for (const [t, where] of conditions(refParams)) {
-    const cols = [...searchParameters(t).values()].filter((d) => d.type === 'reference' && !d.special).map((d) => d.columnName);
-    if (cols.length === 0) continue;
-    refParts.push(`SELECT unnest(${cols.map((c) => `coalesce(t.${ident(c)}, '{}')`).join(' || ')}) AS ref FROM ${ident(t)} t WHERE ${where}`);
-  }
-  if (refParts.length) {
-    const r = await db.query<{ ref: string }>(`SELECT DISTINCT ref FROM (${refParts.join(' UNION ALL ')}) AS refs`, refParams.values);
-    for (const { ref } of r.rows) {
-      const m = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(ref);
-      if (!m || !outside.has(m[1]) || !wanted(m[1])) continue;
-      if (!refs.has(m[1])) refs.set(m[1], new Set());
-      refs.get(m[1])?.add(m[2]);
+  if (branches.length > 0) {
+    const sql = `SELECT k, id, content, refs FROM (${branches.join(' UNION ALL ')}) AS e ORDER BY k, id LIMIT ${pageSize}`;
+    const name = statementName(sql);
+    for (;;) {
+      const page = await withGenericPlan(db, (q) => q.query<CompartmentRow>(sql, params.values, name));
+      for (const row of page.rows) {
+        for (const ref of row.refs ? row.refs.split(' ') : []) {
+          const m = REFERENCE.exec(ref);
+          if (!m || !outside.has(m[1])) continue;
+          let ids = refs.get(m[1]);
+          if (!ids) refs.set(m[1], (ids = new Set()));
+          ids.add(m[2]);
+        }
+        if (row.content !== null) yield { resource_type: order[row.k], id: row.id, content: row.content };
+      }
+      if (page.rows.length < pageSize) break;
+      const last = page.rows[page.rows.length - 1];
+      params.values[afterKAt] = last.k;
+      params.values[afterIdAt] = last.id;
     }
   }
-  for (const [type, ids] of [...refs].sort(([a], [b]) => a.localeCompare(b))) {
+
+  // Referenced resources outside every patient compartment, by type.
+  for (const [type, ids] of [...refs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const p = new SqlParams();
-    const where = [`t.id = ANY(${p.textArray([...ids])})`, 'NOT t.deleted'];
+    const where = [`t.id = ANY(${p.textArray([...ids].sort())})`, 'NOT t.deleted'];
     if (options.since) where.push(`t.last_updated >= ${p.add(options.since)}`);
     const r = options.restrict?.(type, 't', p);
+    if (r === 'false') continue;
     if (r) where.push(r);
-    yield* db.stream<EverythingRow>(
-      `SELECT ${literal(type)} AS resource_type, t.id, t.content FROM ${ident(type)} t WHERE ${where.join(' AND ')} ORDER BY t.id`,
-      p.values,
-      200,
-    );
+    const sql = `SELECT t.id, t.content FROM ${ident(type)} t WHERE ${where.join(' AND ')} ORDER BY t.id`;
+    const rows = await db.query<{ id: string; content: string }>(sql, p.values, statementName(sql));
+    for (const row of rows.rows) yield { resource_type: type, id: row.id, content: row.content };
   }
 }
 
-function literal(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
+/**
+ * Runs a named statement with PostgreSQL's generic plan. Left to choose, PostgreSQL keeps re-planning the
+ * compartment union for every patient (its custom plans look cheaper than the generic one, though planning
+ * 60-odd tables costs more than anything the custom plan saves); forcing the generic plan for this one
+ * statement halved the database's CPU per `$everything` (docs/benchmarks.md). SET LOCAL ends with the
+ * transaction, so no other statement on the pooled connection is affected.
+ */
+async function withGenericPlan<T>(db: Db, fn: (q: Queryable) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.query('SET LOCAL plan_cache_mode = force_generic_plan');
+    return fn(tx);
+  });
 }
