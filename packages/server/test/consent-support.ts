@@ -96,6 +96,8 @@ export async function startPractice(): Promise<Practice> {
         date: '2026-01-05',
         author: [{ reference: 'Practitioner/cs-doc-ther' }],
         title: 'Session',
+        // Signed (docs/notes.md): a final note carries its author's legal attestation.
+        attester: [{ mode: 'legal', time: '2026-01-05T17:00:00Z', party: { reference: 'Practitioner/cs-doc-ther' } }],
         meta: { tag: [{ system: 'https://confide.health/fhir/CodeSystem/note-delegate', code: 'Practitioner/cs-doc-del' }] },
       }),
       put({ resourceType: 'Encounter', id: 'cs-enc-p2b', status: 'finished', class: { code: 'AMB' }, ...subject('cs-p2'), serviceProvider: { reference: 'Organization/cs-prog' } }),
@@ -135,6 +137,8 @@ export async function startPractice(): Promise<Practice> {
         date: '2026-01-06',
         author: [{ reference: 'Practitioner/cs-doc-ther' }],
         title: 'Session',
+        // Signed (docs/notes.md): a final note carries its author's legal attestation.
+        attester: [{ mode: 'legal', time: '2026-01-06T17:00:00Z', party: { reference: 'Practitioner/cs-doc-ther' } }],
       }),
       put(consent('cs-consent-p5', 'cs-p5', { type: 'deny', period: { start: '2019-01-01', end: '2020-01-01' } })),
     ],
