@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// Two entry points, so the patient portal never downloads clinician code (docs/web.md).
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: false,
+    rollupOptions: {
+      input: {
+        staff: fileURLToPath(new URL('index.html', import.meta.url)),
+        portal: fileURLToPath(new URL('portal/index.html', import.meta.url)),
+      },
+    },
+  },
+  server: {
+    // `npm run dev -w @confide/web` next to `npm start`: the API and sign-in pages come from the server.
+    proxy: { '/fhir': 'http://127.0.0.1:8080', '/oauth2': 'http://127.0.0.1:8080', '/.well-known': 'http://127.0.0.1:8080' },
+  },
+});
