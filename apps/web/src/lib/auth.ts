@@ -148,13 +148,16 @@ export class AuthClient {
     const t = this.tokens;
     this.clear();
     const token = t?.refreshToken ?? t?.accessToken;
-    if (!token) return;
     try {
-      await this.doFetch(`${this.o.origin}/oauth2/revoke`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ token, client_id: CLIENT_ID }),
-      });
+      if (token) {
+        await this.doFetch(`${this.o.origin}/oauth2/revoke`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ token, client_id: CLIENT_ID }),
+        });
+      }
+      // And the authorization server's sign-in session, so the next sign-in asks for the password again.
+      await this.doFetch(`${this.o.origin}/oauth2/logout`, { method: 'POST', credentials: 'same-origin' });
     } catch {
       // The tokens are gone from this tab either way; the grant still ends at its idle timeout.
     }

@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { buildWebApp, choose, DEMO_PASSWORD, launchBrowser, shot, startConfide, watchErrors, type RunningConfide } from './support.ts';
+
+/**
+ * The clinician's day in a real browser (Debian's chromium) against a real `confide start` on the embedded
+ * database: sign in, find a patient, add a problem and a medication, write and sign a note, book an
+ * appointment, sign out.
+ */
+describe('the clinician web app, end to end', () => {
+  let server: RunningConfide;
+  let browser: { context: BrowserContext; close(): Promise<void> };
+  let page: Page;
+  let errors: string[];
+  let chartUrl: string;
+
+  beforeAll(async () => {
+    buildWebApp();
+    server = await startConfide(8);
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    errors = watchErrors(page);
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('serves the app with the right content types and caching, and the SPA fallback', async () => {
+    const html = await fetch(server.url + '/patients/anything');
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(html.headers.get('cache-control')).toBe('no-cache');
+    expect(html.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(await html.text())?.[1];
+    expect(script).toBeDefined();
+    const js = await fetch(server.url + script);
+    expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(js.headers.get('cache-control')).toContain('immutable');
+    expect((await fetch(server.url + '/assets/missing.js')).status).toBe(404);
+    // The API and the authorization server keep their paths.
+    expect((await fetch(server.url + '/fhir/R4/metadata')).headers.get('content-type')).toMatch(/fhir\+json/);
+    expect((await fetch(server.url + '/fhir/R4/Patient')).status).toBe(401);
+    // The portal is its own entry: it loads none of the clinician screens.
+    const portal = await (await fetch(server.url + '/portal/')).text();
+    expect(portal).not.toContain(script!);
+  });
+
+  it('signs in through /oauth2/authorize and shows the signed-in clinician', async () => {
+    await page.goto(server.url + '/patients');
+    await expect.poll(() => page.url()).toContain('/oauth2/authorize');
+    await shot(page, 'sign-in');
+    await page.fill('#username', 'dokonkwo');
+    await page.fill('#password', DEMO_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.getByRole('heading', { name: 'Patients' }).waitFor();
+    expect(page.url()).toBe(server.url + '/patients');
+    expect(await page.getByTestId('user-name').textContent()).toContain('Okonkwo');
+  });
+
+  it('finds a patient by name and opens the chart', async () => {
+    await page.getByLabel('Name').fill('brooks');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const row = page.getByTestId('patient-results').getByRole('link', { name: /Brooks, Linda/ });
+    await row.waitFor();
+    await shot(page, 'patients');
+    await row.click();
+    await page.getByTestId('patient-banner').waitFor();
+    expect(await page.getByTestId('patient-banner').textContent()).toMatch(/Linda .*Brooks/);
+    await page.getByRole('heading', { name: 'Active problems' }).waitFor();
+    chartUrl = page.url();
+    await shot(page, 'chart-summary', true);
+  });
+
+  it('adds a problem with the code search', async () => {
+    await page.getByRole('tab', { name: 'Problems' }).click();
+    await choose(page, 'Problem (ICD-10-CM / SNOMED CT)', 'migraine', /Migraine \(G43.909\)/);
+    await page.getByRole('button', { name: 'Add problem' }).click();
+    await page.getByTestId('problem-list').getByText('Migraine').waitFor();
+    await shot(page, 'chart-problems');
+  });
+
+  it('adds a medication', async () => {
+    await page.getByRole('tab', { name: 'Medications' }).click();
+    await choose(page, 'Medication (RxNorm)', 'ibuprofen', /ibuprofen 600 MG/);
+    expect(await page.getByLabel('Instructions (sig)').inputValue()).toMatch(/every 8 hours/);
+    await page.getByRole('button', { name: 'Add medication' }).click();
+    await page.getByTestId('medication-list').getByText('ibuprofen 600 MG Oral Tablet').waitFor();
+  });
+
+  it('shows vitals over time as charts', async () => {
+    await page.getByRole('tab', { name: 'Vitals & labs' }).click();
+    await page.getByLabel('Heart rate (/min)').fill('72');
+    await page.getByRole('button', { name: 'Save vitals' }).click();
+    await page.getByRole('img', { name: /Heart rate: \d+ values/ }).waitFor();
+    await shot(page, 'chart-vitals', true);
+  });
+
+  it('writes a SOAP note that autosaves, then signs it', async () => {
+    await page.getByRole('tab', { name: 'Notes' }).click();
+    await page.getByRole('button', { name: 'Start note' }).click();
+    await page.getByLabel('Subjective').fill('Headaches twice a week, worse with screen time.');
+    await page.getByLabel('Plan').fill('Ibuprofen as needed; headache diary; follow up in 4 weeks.');
+    await expect.poll(() => page.getByTestId('save-state').textContent(), { timeout: 15_000 }).toMatch(/Saved at/);
+    expect(page.url()).toMatch(/\/notes\/[A-Za-z0-9-]+$/);
+    await shot(page, 'note-draft');
+    await page.getByRole('button', { name: 'Sign note' }).click();
+    await page.getByText(/^Signed/).first().waitFor();
+    expect(await page.getByRole('button', { name: 'Sign note' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Add addendum' }).waitFor();
+    await shot(page, 'note-signed');
+    // After a reload (refresh token, no new sign-in) the note is read from the server: signed, with its text.
+    await page.reload();
+    await page.getByText('Headaches twice a week, worse with screen time.').waitFor();
+    expect(await page.getByRole('button', { name: 'Add addendum' }).count()).toBe(1);
+  });
+
+  it('books an appointment and opens the chart from it', async () => {
+    await page.goto(server.url + '/');
+    await page.getByRole('heading', { name: 'Schedule' }).waitFor();
+    await page.getByRole('button', { name: 'Book appointment' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Book an appointment' });
+    await choose(page, 'Patient', 'brooks', /Brooks, Linda/);
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    const day = `${tomorrow.getFullYear()}-${String(tomorrow.getMonth() + 1).padStart(2, '0')}-${String(tomorrow.getDate()).padStart(2, '0')}`;
+    await dialog.getByLabel('Date').fill(day);
+    await dialog.getByLabel('Start time').fill('21:10');
+    await dialog.getByRole('button', { name: 'Book' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const appt = page.getByTestId('appointment').filter({ hasText: 'Brooks, Linda' });
+    await appt.waitFor();
+    await shot(page, 'schedule-day');
+    await page.locator('label', { hasText: /^Week$/ }).click();
+    await page.getByTestId('appointment').first().waitFor();
+    await shot(page, 'schedule-week');
+    await page.locator('label', { hasText: /^Day$/ }).click();
+    await appt.getByRole('link', { name: /Open the chart of Brooks, Linda/ }).click();
+    await page.getByTestId('patient-banner').waitFor();
+    expect(page.url()).toBe(chartUrl);
+    await page.getByText(/9:10\s?PM/).first().waitFor();
+  });
+
+  it('is readable on a tablet', async () => {
+    await page.setViewportSize({ width: 820, height: 1180 });
+    await page.goto(chartUrl);
+    await page.getByRole('heading', { name: 'Active problems' }).waitFor();
+    await shot(page, 'tablet-chart');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('signs out (revoking the grant) and made no console errors', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You have signed out.').waitFor();
+    await page.reload();
+    await expect.poll(() => page.url()).toContain('/oauth2/authorize');
+    expect(errors).toEqual([]);
+  });
+});
