@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Modal, Select, SimpleGrid, TextInput } from '@mantine/core';
+import { Alert, Button, Group, Modal, NativeSelect, SimpleGrid, TextInput } from '@mantine/core';
 import type { Patient } from '@medplum/fhirtypes';
 import { useState, type FormEvent } from 'react';
 import { FhirError } from '../lib/fhir-client.ts';
@@ -53,18 +53,19 @@ export function CreatePatientModal({ opened, onClose, onCreated }: { opened: boo
           <TextInput label="Family name" required value={form.family} error={errors.family} onChange={(e) => set('family')(e.currentTarget.value)} data-autofocus />
           <TextInput label="Given name(s)" required value={form.given} error={errors.given} onChange={(e) => set('given')(e.currentTarget.value)} />
           <TextInput label="Birth date" description="YYYY-MM-DD" required value={form.birthDate} error={errors.birthDate} onChange={(e) => set('birthDate')(e.currentTarget.value)} />
-          <Select
+          <NativeSelect
             label="Sex (administrative)"
             required
             data={[
+              { value: '', label: 'Choose…' },
               { value: 'female', label: 'Female' },
               { value: 'male', label: 'Male' },
               { value: 'other', label: 'Other' },
               { value: 'unknown', label: 'Unknown' },
             ]}
-            value={form.gender || null}
+            value={form.gender}
             error={errors.gender}
-            onChange={(v) => set('gender')(v ?? '')}
+            onChange={(e) => set('gender')(e.currentTarget.value)}
           />
           <TextInput label="Phone" value={form.phone} error={errors.phone} onChange={(e) => set('phone')(e.currentTarget.value)} />
           <TextInput label="Email" value={form.email} error={errors.email} onChange={(e) => set('email')(e.currentTarget.value)} />
