@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import type { Patient } from '@medplum/fhirtypes';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CreatePatientModal } from '../src/components/CreatePatientModal.tsx';
 import { PatientBanner } from '../src/components/PatientBanner.tsx';
@@ -9,7 +10,7 @@ import { bundle, fakeFetch, renderSignedIn } from './harness.tsx';
 
 afterEach(cleanup);
 
-const linda = { resourceType: 'Patient', id: 'p1', name: [{ family: 'Brooks', given: ['Linda'] }], birthDate: '1968-04-13', gender: 'female', identifier: [{ type: { coding: [{ code: 'MR' }] }, value: '2003039' }] } as const;
+const linda: Patient = { resourceType: 'Patient', id: 'p1', name: [{ family: 'Brooks', given: ['Linda'] }], birthDate: '1968-04-13', gender: 'female', identifier: [{ type: { coding: [{ code: 'MR' }] }, value: '2003039' }] };
 
 describe('PatientBanner', () => {
   it('shows who the patient is, active allergies, Part 2 and the consent notice', () => {
