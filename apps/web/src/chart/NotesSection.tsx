@@ -3,6 +3,9 @@ import type { Composition, Encounter } from '@medplum/fhirtypes';
 import { useState } from 'react';
 import { codeText, dateText } from '../lib/format.ts';
 import { Link, useRouter } from '../lib/router.tsx';
+import { useFhir } from '../lib/session.tsx';
+import { useAsync } from '../lib/use-async.ts';
+import { ErrorNotice, PageLoader, WithheldNotice } from '../components/PageState.tsx';
 import { TEMPLATES, templateOf } from '../notes/templates.ts';
 import { templateOfNote } from '../notes/composition.ts';
 
@@ -22,8 +25,11 @@ export function statusBadge(c: Composition) {
   );
 }
 
-export function NotesSection({ patientId, notes, encounters }: { patientId: string; notes: Composition[]; encounters: Encounter[] }) {
+export function NotesSection({ patientId, encounters }: { patientId: string; encounters: Encounter[] }) {
   const { navigate } = useRouter();
+  const fhir = useFhir();
+  const loaded = useAsync(() => fhir.search<Composition>('Composition', { subject: `Patient/${patientId}`, _count: 100, _sort: '-date' }), [patientId]);
+  const notes = loaded.data?.resources ?? [];
   const [template, setTemplate] = useState<string | null>('soap');
   const [encounter, setEncounter] = useState<string | null>(encounters[0]?.id ?? 'new');
   const t = templateOf(template ?? undefined);
@@ -77,7 +83,10 @@ export function NotesSection({ patientId, notes, encounters }: { patientId: stri
           ))}
         </Table.Tbody>
       </Table>
-      {notes.length === 0 && <Text c="dimmed">No notes yet.</Text>}
+      {loaded.error && <ErrorNotice error={loaded.error} onRetry={loaded.reload} />}
+      {loaded.loading && !loaded.data && <PageLoader label="Loading notes" />}
+      {loaded.data && <WithheldNotice show={loaded.data.suppressed} />}
+      {loaded.data && notes.length === 0 && <Text c="dimmed">No notes yet.</Text>}
     </Stack>
   );
 }

@@ -2,7 +2,9 @@ import { Alert, Button, Group, Paper, SimpleGrid, Stack, TextInput, Title, Text 
 import type { Observation } from '@medplum/fhirtypes';
 import { useMemo, useState, type FormEvent } from 'react';
 import { TrendChart } from '../components/TrendChart.tsx';
-import { seriesOf } from '../lib/chart-data.ts';
+import { ErrorNotice, PageLoader, WithheldNotice } from '../components/PageState.tsx';
+import { loadObservations, seriesOf } from '../lib/chart-data.ts';
+import { useAsync } from '../lib/use-async.ts';
 import { useSession } from '../lib/session.tsx';
 
 const LOINC = 'http://loinc.org';
@@ -64,13 +66,16 @@ export function vitalObservations(f: VitalsForm, patientId: string, when: string
 
 const EMPTY: VitalsForm = { systolic: '', diastolic: '', heartRate: '', weightKg: '', heightCm: '', tempC: '' };
 
-export function VitalsSection({ patientId, vitals, labs, onChange }: { patientId: string; vitals: Observation[]; labs: Observation[]; onChange: () => void }) {
+export function VitalsSection({ patientId, onChange }: { patientId: string; onChange: () => void }) {
   const { fhir, tokens } = useSession();
+  const loaded = useAsync(() => loadObservations(fhir, patientId), [patientId]);
+  const vitals = loaded.data?.vitals;
+  const labs = loaded.data?.labs;
   const [form, setForm] = useState<VitalsForm>(EMPTY);
   const [errors, setErrors] = useState<Partial<Record<keyof VitalsForm, string>>>({});
   const [error, setError] = useState<string>();
-  const vitalSeries = useMemo(() => seriesOf(vitals).filter((s) => s.points.length > 0), [vitals]);
-  const labSeries = useMemo(() => seriesOf(labs).filter((s) => s.points.length > 1), [labs]);
+  const vitalSeries = useMemo(() => seriesOf(vitals ?? []).filter((s) => s.points.length > 0), [vitals]);
+  const labSeries = useMemo(() => seriesOf(labs ?? []).filter((s) => s.points.length > 1), [labs]);
   const field = (k: keyof VitalsForm, label: string) => (
     <TextInput label={label} value={form[k]} error={errors[k]} inputMode="decimal" onChange={(e) => setForm({ ...form, [k]: e.currentTarget.value })} />
   );
@@ -85,6 +90,7 @@ export function VitalsSection({ patientId, vitals, labs, onChange }: { patientId
     try {
       for (const o of observations) await fhir.create(o);
       setForm(EMPTY);
+      loaded.reload();
       onChange();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
@@ -119,7 +125,10 @@ export function VitalsSection({ patientId, vitals, labs, onChange }: { patientId
       <Title order={3} size="h4">
         Vitals over time
       </Title>
-      {vitalSeries.length === 0 && <Text c="dimmed">No vitals recorded.</Text>}
+      {loaded.error && <ErrorNotice error={loaded.error} onRetry={loaded.reload} />}
+      {!loaded.data && !loaded.error && <PageLoader label="Loading vitals and results" />}
+      <WithheldNotice show={!!loaded.data?.withheld} />
+      {loaded.data && vitalSeries.length === 0 && <Text c="dimmed">No vitals recorded.</Text>}
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
         {vitalSeries.map((s) => (
           <Paper key={s.key} withBorder p="xs">
@@ -130,7 +139,7 @@ export function VitalsSection({ patientId, vitals, labs, onChange }: { patientId
       <Title order={3} size="h4">
         Lab results over time
       </Title>
-      {labSeries.length === 0 && <Text c="dimmed">No repeated lab results.</Text>}
+      {loaded.data && labSeries.length === 0 && <Text c="dimmed">No repeated lab results.</Text>}
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
         {labSeries.map((s) => (
           <Paper key={s.key} withBorder p="xs">

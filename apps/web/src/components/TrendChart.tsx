@@ -45,7 +45,8 @@ export function TrendChart({ series, width = 360, height = 140 }: { series: Seri
         <path d={path} fill="none" stroke="var(--mantine-color-teal-6, #12b886)" strokeWidth="2" />
         {pts.length <= 60 && pts.map((p) => <circle key={p.t} cx={x(p.t)} cy={y(p.v)} r="2.5" fill="var(--mantine-color-teal-8, #087f5b)" />)}
       </svg>
-      <table className="visually-hidden">
+      <div className="visually-hidden">
+      <table>
         <caption>{series.label}</caption>
         <tbody>
           {pts.map((p) => (
@@ -58,6 +59,7 @@ export function TrendChart({ series, width = 360, height = 140 }: { series: Seri
           ))}
         </tbody>
       </table>
+      </div>
     </figure>
   );
 }

@@ -1,4 +1,4 @@
-import type { AllergyIntolerance, Appointment, Composition, Condition, Encounter, Immunization, MedicationRequest, Observation, Patient, Resource } from '@medplum/fhirtypes';
+import type { AllergyIntolerance, Appointment, Condition, Encounter, Immunization, MedicationRequest, Observation, Patient, Resource } from '@medplum/fhirtypes';
 import type { FhirClient, SearchResult } from './fhir-client.ts';
 
 export interface ChartData {
@@ -11,7 +11,7 @@ export interface ChartData {
   labs: Observation[];
   encounters: Encounter[];
   appointments: Appointment[];
-  notes: Composition[];
+  /** Newest first, at most a page: the summary's "latest" and "recent". */
   /** Some search answered with a `suppressed` notice: records withheld by consent. */
   withheld: boolean;
   /** Labels on what was shown (e.g. 42CFRPart2), for the banner's flags. */
@@ -24,19 +24,19 @@ export interface ChartData {
  */
 export async function loadChart(fhir: FhirClient, patientId: string, now = new Date()): Promise<ChartData> {
   const patient = `Patient/${patientId}`;
-  const [p, conditions, medications, allergies, immunizations, vitals, labs, encounters, appointments, notes] = await Promise.all([
+  // The summary needs only the newest vitals and results; the Vitals & labs tab loads the full series itself.
+  const [p, conditions, medications, allergies, immunizations, vitals, labs, encounters, appointments] = await Promise.all([
     fhir.read<Patient>('Patient', patientId),
     fhir.search<Condition>('Condition', { patient, _count: 200, _sort: '-_lastUpdated' }),
     fhir.search<MedicationRequest>('MedicationRequest', { patient, _count: 200, _sort: '-authoredon' }),
     fhir.search<AllergyIntolerance>('AllergyIntolerance', { patient, _count: 100 }),
-    fhir.search<Immunization>('Immunization', { patient, _count: 100, _sort: '-date' }),
-    fhir.search<Observation>('Observation', { patient, category: 'vital-signs', _count: 500, _sort: '-date' }),
-    fhir.search<Observation>('Observation', { patient, category: 'laboratory', _count: 500, _sort: '-date' }),
+    fhir.search<Immunization>('Immunization', { patient, _count: 10, _sort: '-date' }),
+    fhir.search<Observation>('Observation', { patient, category: 'vital-signs', _count: 40, _sort: '-date' }),
+    fhir.search<Observation>('Observation', { patient, category: 'laboratory', _count: 10, _sort: '-date' }),
     fhir.search<Encounter>('Encounter', { patient, _count: 10, _sort: '-date' }),
     fhir.search<Appointment>('Appointment', { patient, date: `ge${now.toISOString().slice(0, 10)}`, _count: 10, _sort: 'date' }),
-    fhir.search<Composition>('Composition', { subject: patient, _count: 100, _sort: '-date' }),
   ]);
-  const all: SearchResult<Resource>[] = [conditions, medications, allergies, immunizations, vitals, labs, encounters, appointments, notes];
+  const all: SearchResult<Resource>[] = [conditions, medications, allergies, immunizations, vitals, labs, encounters, appointments];
   const labels = new Set<string>();
   for (const r of [p, ...all.flatMap((s) => s.resources)]) for (const l of r.meta?.security ?? []) if (l.code) labels.add(l.code);
   return {
@@ -49,7 +49,6 @@ export async function loadChart(fhir: FhirClient, patientId: string, now = new D
     labs: labs.resources,
     encounters: encounters.resources,
     appointments: appointments.resources.filter((a) => a.status !== 'cancelled'),
-    notes: notes.resources,
     withheld: all.some((s) => s.suppressed),
     securityLabels: labels,
   };
@@ -101,4 +100,14 @@ export function latest(series: Series[]): { label: string; value: string; date: 
     const p = s.points[s.points.length - 1];
     return { label: s.label, value: `${Math.round(p.v * 10) / 10} ${s.unit}`.trim(), date: p.date };
   });
+}
+
+/** The full series for the Vitals & labs tab (one search per category, newest first, up to 1,000 each). */
+export async function loadObservations(fhir: FhirClient, patientId: string): Promise<{ vitals: Observation[]; labs: Observation[]; withheld: boolean }> {
+  const patient = `Patient/${patientId}`;
+  const [vitals, labs] = await Promise.all([
+    fhir.search<Observation>('Observation', { patient, category: 'vital-signs', _count: 1000, _sort: '-date' }),
+    fhir.search<Observation>('Observation', { patient, category: 'laboratory', _count: 1000, _sort: '-date' }),
+  ]);
+  return { vitals: vitals.resources, labs: labs.resources, withheld: vitals.suppressed || labs.suppressed };
 }

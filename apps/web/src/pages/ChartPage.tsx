@@ -59,10 +59,10 @@ export default function ChartPage({ patientId, tab }: { patientId: string; tab: 
           <AllergiesSection patientId={patientId} allergies={d.allergies} onChange={chart.reload} />
         </Tabs.Panel>
         <Tabs.Panel value="vitals">
-          <VitalsSection patientId={patientId} vitals={d.vitals} labs={d.labs} onChange={chart.reload} />
+          <VitalsSection patientId={patientId} onChange={chart.reload} />
         </Tabs.Panel>
         <Tabs.Panel value="notes">
-          <NotesSection patientId={patientId} notes={d.notes} encounters={d.encounters} />
+          <NotesSection patientId={patientId} encounters={d.encounters} />
         </Tabs.Panel>
       </Tabs>
     </>
