@@ -6,6 +6,7 @@
  *
  *   npm run bench:web [-- --rounds 7]
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- FHIR JSON built and read by hand */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
