@@ -67,6 +67,7 @@ export async function startConfide(patients = 8): Promise<RunningConfide> {
 
 /** Debian's chromium, headless, with a fresh profile; never a downloaded browser. */
 export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`No browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), as .ci/run does, or set CHROMIUM_PATH`);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

@@ -160,6 +160,22 @@ describe('the clinician web app, end to end', () => {
     await page.getByText(/9:10\s?PM/).first().waitFor();
   });
 
+  it('moves the appointment, then cancels it', async () => {
+    await page.goBack();
+    const appt = page.getByTestId('appointment').filter({ hasText: 'Brooks, Linda' });
+    await appt.getByRole('button', { name: /Move or cancel/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Move or cancel the appointment' });
+    await dialog.getByLabel('New start time').fill('21:40');
+    await dialog.getByRole('button', { name: 'Move' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await appt.filter({ hasText: /9:40\s?PM/ }).waitFor();
+    await appt.getByRole('button', { name: /Move or cancel/ }).click();
+    await dialog.getByLabel('Reason for cancelling').fill('Patient request');
+    await dialog.getByRole('button', { name: 'Cancel appointment' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await appt.waitFor({ state: 'detached' });
+  });
+
   it('is readable on a tablet', async () => {
     await page.setViewportSize({ width: 820, height: 1180 });
     await page.goto(chartUrl);
@@ -170,11 +186,58 @@ describe('the clinician web app, end to end', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
+  it('creates a patient, with messages a person understands', async () => {
+    await page.goto(server.url + '/patients');
+    await page.getByRole('button', { name: 'New patient' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New patient' });
+    await dialog.getByLabel('Family name').fill('Quill');
+    await dialog.getByLabel('Given name(s)').fill('Ada');
+    await dialog.getByLabel('Birth date').fill('1990-02-30');
+    await dialog.getByRole('button', { name: 'Create patient' }).click();
+    await dialog.getByText('Enter a real date as year-month-day, e.g. 1984-03-21.').waitFor();
+    await dialog.getByText('Choose the administrative sex.').waitFor();
+    await dialog.getByLabel('Birth date').fill('1990-02-20');
+    await dialog.getByLabel('Sex (administrative)').selectOption('female');
+    await dialog.getByRole('button', { name: 'Create patient' }).click();
+    await page.getByTestId('patient-banner').getByText('Ada Quill').waitFor();
+    // Registered with the clinician's organization, so it can be found again.
+    await page.goto(server.url + '/patients');
+    await page.getByLabel('Name').fill('quill');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByTestId('patient-results').getByRole('link', { name: 'Quill, Ada' }).waitFor();
+  });
+
   it('signs out (revoking the grant) and made no console errors', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByText('You have signed out.').waitFor();
     await page.reload();
     await expect.poll(() => page.url()).toContain('/oauth2/authorize');
+    expect(errors).toEqual([]);
+  });
+
+  it('the portal signs a patient in and greets them by name', async () => {
+    await page.goto(server.url + '/portal/');
+    await expect.poll(() => page.url()).toContain('/oauth2/authorize');
+    await page.fill('#username', 'linda.brooks');
+    await page.fill('#password', DEMO_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.getByText('Welcome, Linda Marie Brooks.').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/portal/');
+    await shot(page, 'portal');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You have signed out.').waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it('a supervising clinician co-signs the signed note', async () => {
+    await page.goto(chartUrl + '/notes');
+    await page.fill('#username', 'praman');
+    await page.fill('#password', DEMO_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.getByTestId('note-list').getByRole('link', { name: 'SOAP progress note' }).click();
+    await page.getByRole('button', { name: 'Co-sign' }).click();
+    await page.getByText(/co-signed/).first().waitFor();
+    await page.getByRole('button', { name: 'Co-sign' }).waitFor({ state: 'detached' });
     expect(errors).toEqual([]);
   });
 });

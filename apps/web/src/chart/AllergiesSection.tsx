@@ -1,4 +1,5 @@
-import { Alert, Button, Group, Paper, Select, Stack, Table, TextInput, Title } from '@mantine/core';
+import { Button, Group, Select, Stack, Table, TextInput } from '@mantine/core';
+import { AddPanel, errorText } from '../components/AddPanel.tsx';
 import type { AllergyIntolerance } from '@medplum/fhirtypes';
 import { useState, type FormEvent } from 'react';
 import { codeText, dateText, isoDate } from '../lib/format.ts';
@@ -51,30 +52,20 @@ export function AllergiesSection({ patientId, allergies, onChange }: { patientId
       setReaction('');
       onChange();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     }
   };
 
   return (
     <Stack>
-      <Paper withBorder p="sm">
-        <Title order={3} size="h5" mb="xs">
-          Add an allergy
-        </Title>
-        <form onSubmit={add} aria-label="Add an allergy">
-          <Group align="flex-end" wrap="wrap">
-            <Select label="Substance" searchable data={SUBSTANCES.map((s) => ({ value: s.code, label: s.display }))} value={substance} onChange={setSubstance} w={240} />
-            <TextInput label="Reaction" placeholder="e.g. hives" value={reaction} onChange={(e) => setReaction(e.currentTarget.value)} w={220} />
-            <Select label="Criticality" data={['low', 'high', 'unable-to-assess']} value={criticality} onChange={setCriticality} w={170} />
-            <Button type="submit">Add allergy</Button>
-          </Group>
-        </form>
-        {error && (
-          <Alert color="red" mt="sm" role="alert">
-            {error}
-          </Alert>
-        )}
-      </Paper>
+      <AddPanel title="Add an allergy" onSubmit={add} error={error}>
+        <Group align="flex-end" wrap="wrap">
+          <Select label="Substance" searchable data={SUBSTANCES.map((s) => ({ value: s.code, label: s.display }))} value={substance} onChange={setSubstance} w={240} />
+          <TextInput label="Reaction" placeholder="e.g. hives" value={reaction} onChange={(e) => setReaction(e.currentTarget.value)} w={220} />
+          <Select label="Criticality" data={['low', 'high', 'unable-to-assess']} value={criticality} onChange={setCriticality} w={170} />
+          <Button type="submit">Add allergy</Button>
+        </Group>
+      </AddPanel>
       <Table striped aria-label="Allergies">
         <Table.Thead>
           <Table.Tr>

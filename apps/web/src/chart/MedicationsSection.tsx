@@ -1,4 +1,5 @@
-import { Alert, Button, Group, Paper, Select, Stack, Table, TextInput, Title } from '@mantine/core';
+import { Button, Group, Select, Stack, Table, TextInput } from '@mantine/core';
+import { AddPanel, errorText } from '../components/AddPanel.tsx';
 import type { MedicationRequest } from '@medplum/fhirtypes';
 import { useState, type FormEvent } from 'react';
 import { codeText, dateText, isoDate } from '../lib/format.ts';
@@ -40,7 +41,7 @@ export function MedicationsSection({ patientId, medications, onChange }: { patie
       setSig('');
       onChange();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setSaving(false);
     }
@@ -51,43 +52,33 @@ export function MedicationsSection({ patientId, medications, onChange }: { patie
       await fhir.update<MedicationRequest>({ ...m, status: 'stopped' });
       onChange();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     }
   };
 
   return (
     <Stack>
-      <Paper withBorder p="sm">
-        <Title order={3} size="h5" mb="xs">
-          Prescribe or record a medication
-        </Title>
-        <form onSubmit={add} aria-label="Add a medication">
-          <Group align="flex-end" wrap="wrap">
-            <Select
-              label="Medication (RxNorm)"
-              placeholder="Type a drug name"
-              searchable
-              data={MEDICATIONS.map((m) => ({ value: m.rxnorm, label: m.display }))}
-              value={rx}
-              onChange={(v) => {
-                setRx(v);
-                setSig(MEDICATIONS.find((m) => m.rxnorm === v)?.sig ?? '');
-              }}
-              nothingFoundMessage="No match in the medication list"
-              w={420}
-            />
-            <TextInput label="Instructions (sig)" value={sig} onChange={(e) => setSig(e.currentTarget.value)} w={360} />
-            <Button type="submit" loading={saving}>
-              Add medication
-            </Button>
-          </Group>
-        </form>
-        {error && (
-          <Alert color="red" mt="sm" role="alert">
-            {error}
-          </Alert>
-        )}
-      </Paper>
+      <AddPanel title="Prescribe or record a medication" onSubmit={add} error={error}>
+        <Group align="flex-end" wrap="wrap">
+          <Select
+            label="Medication (RxNorm)"
+            placeholder="Type a drug name"
+            searchable
+            data={MEDICATIONS.map((m) => ({ value: m.rxnorm, label: m.display }))}
+            value={rx}
+            onChange={(v) => {
+              setRx(v);
+              setSig(MEDICATIONS.find((m) => m.rxnorm === v)?.sig ?? '');
+            }}
+            nothingFoundMessage="No match in the medication list"
+            w={420}
+          />
+          <TextInput label="Instructions (sig)" value={sig} onChange={(e) => setSig(e.currentTarget.value)} w={360} />
+          <Button type="submit" loading={saving}>
+            Add medication
+          </Button>
+        </Group>
+      </AddPanel>
       <Table striped aria-label="Medications" data-testid="medication-list">
         <Table.Thead>
           <Table.Tr>

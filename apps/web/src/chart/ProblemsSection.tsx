@@ -1,4 +1,5 @@
-import { Alert, Button, Group, Paper, Select, Stack, Table, TextInput, Title, type ComboboxItem, type OptionsFilter } from '@mantine/core';
+import { Button, Group, Select, Stack, Table, TextInput, type ComboboxItem, type OptionsFilter } from '@mantine/core';
+import { AddPanel, errorText } from '../components/AddPanel.tsx';
 import type { Condition } from '@medplum/fhirtypes';
 import { useState, type FormEvent } from 'react';
 import { codeText, dateText, isoDate } from '../lib/format.ts';
@@ -57,7 +58,7 @@ export function ProblemsSection({ patientId, conditions, onChange }: { patientId
       setOnset('');
       onChange();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setSaving(false);
     }
@@ -72,42 +73,32 @@ export function ProblemsSection({ patientId, conditions, onChange }: { patientId
       });
       onChange();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     }
   };
 
   return (
     <Stack>
-      <Paper withBorder p="sm">
-        <Title order={3} size="h5" mb="xs">
-          Add a problem
-        </Title>
-        <form onSubmit={add} aria-label="Add a problem">
-          <Group align="flex-end" wrap="wrap">
-            <Select
-              label="Problem (ICD-10-CM / SNOMED CT)"
-              placeholder="Type a name or code, e.g. anxiety or F41"
-              searchable
-              data={options}
-              filter={filter}
-              value={code}
-              onChange={setCode}
-              nothingFoundMessage="No match in the problem list"
-              w={420}
-              maxDropdownHeight={260}
-            />
-            <TextInput label="Onset" placeholder="YYYY-MM-DD" value={onset} onChange={(e) => setOnset(e.currentTarget.value)} w={140} />
-            <Button type="submit" loading={saving}>
-              Add problem
-            </Button>
-          </Group>
-        </form>
-        {error && (
-          <Alert color="red" mt="sm" role="alert">
-            {error}
-          </Alert>
-        )}
-      </Paper>
+      <AddPanel title="Add a problem" onSubmit={add} error={error}>
+        <Group align="flex-end" wrap="wrap">
+          <Select
+            label="Problem (ICD-10-CM / SNOMED CT)"
+            placeholder="Type a name or code, e.g. anxiety or F41"
+            searchable
+            data={options}
+            filter={filter}
+            value={code}
+            onChange={setCode}
+            nothingFoundMessage="No match in the problem list"
+            w={420}
+            maxDropdownHeight={260}
+          />
+          <TextInput label="Onset" placeholder="YYYY-MM-DD" value={onset} onChange={(e) => setOnset(e.currentTarget.value)} w={140} />
+          <Button type="submit" loading={saving}>
+            Add problem
+          </Button>
+        </Group>
+      </AddPanel>
       <Table striped aria-label="Problem list" data-testid="problem-list">
         <Table.Thead>
           <Table.Tr>

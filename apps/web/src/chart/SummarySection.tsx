@@ -69,7 +69,9 @@ export function SummarySection({ data: d }: { data: ChartData }) {
                 <Table.Tr key={v.label}>
                   <Table.Td>{v.label}</Table.Td>
                   <Table.Td fw={600}>{v.value}</Table.Td>
-                  <Table.Td c="dimmed">{dateText(v.date)}</Table.Td>
+                  <Table.Td c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+                    {dateText(v.date)}
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -82,7 +84,9 @@ export function SummarySection({ data: d }: { data: ChartData }) {
                 <Table.Tr key={o.id}>
                   <Table.Td>{codeText(o.code)}</Table.Td>
                   <Table.Td fw={600}>{quantityText(o.valueQuantity) || o.valueString || codeText(o.valueCodeableConcept)}</Table.Td>
-                  <Table.Td c="dimmed">{dateText(o.effectiveDateTime)}</Table.Td>
+                  <Table.Td c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+                    {dateText(o.effectiveDateTime)}
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

@@ -1,4 +1,5 @@
-import { Alert, Button, Group, Paper, SimpleGrid, Stack, TextInput, Title, Text } from '@mantine/core';
+import { Button, Group, Paper, SimpleGrid, Stack, TextInput, Title, Text } from '@mantine/core';
+import { AddPanel, errorText } from '../components/AddPanel.tsx';
 import type { Observation } from '@medplum/fhirtypes';
 import { useMemo, useState, type FormEvent } from 'react';
 import { TrendChart } from '../components/TrendChart.tsx';
@@ -93,35 +94,25 @@ export function VitalsSection({ patientId, onChange }: { patientId: string; onCh
       loaded.reload();
       onChange();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     }
   };
 
   return (
     <Stack>
-      <Paper withBorder p="sm">
-        <Title order={3} size="h5" mb="xs">
-          Record vitals
-        </Title>
-        <form onSubmit={save} aria-label="Record vitals">
-          <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }}>
-            {field('systolic', 'Systolic (mmHg)')}
-            {field('diastolic', 'Diastolic (mmHg)')}
-            {field('heartRate', 'Heart rate (/min)')}
-            {field('weightKg', 'Weight (kg)')}
-            {field('heightCm', 'Height (cm)')}
-            {field('tempC', 'Temperature (°C)')}
-          </SimpleGrid>
-          <Group justify="flex-end" mt="sm">
-            <Button type="submit">Save vitals</Button>
-          </Group>
-        </form>
-        {error && (
-          <Alert color="red" mt="sm" role="alert">
-            {error}
-          </Alert>
-        )}
-      </Paper>
+      <AddPanel title="Record vitals" onSubmit={save} error={error}>
+        <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }}>
+          {field('systolic', 'Systolic (mmHg)')}
+          {field('diastolic', 'Diastolic (mmHg)')}
+          {field('heartRate', 'Heart rate (/min)')}
+          {field('weightKg', 'Weight (kg)')}
+          {field('heightCm', 'Height (cm)')}
+          {field('tempC', 'Temperature (°C)')}
+        </SimpleGrid>
+        <Group justify="flex-end" mt="sm">
+          <Button type="submit">Save vitals</Button>
+        </Group>
+      </AddPanel>
       <Title order={3} size="h4">
         Vitals over time
       </Title>
