@@ -234,7 +234,7 @@ describe('the clinician web app, end to end', () => {
     await page.fill('#username', 'praman');
     await page.fill('#password', DEMO_PASSWORD);
     await page.click('button[type=submit]');
-    await page.getByTestId('note-list').getByRole('link', { name: 'SOAP progress note' }).click();
+    await page.getByTestId('note-list').getByRole('link', { name: 'SOAP progress note', exact: true }).click();
     await page.getByRole('button', { name: 'Co-sign' }).click();
     await page.getByText(/co-signed/).first().waitFor();
     await page.getByRole('button', { name: 'Co-sign' }).waitFor({ state: 'detached' });
