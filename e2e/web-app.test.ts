@@ -72,18 +72,25 @@ describe('the clinician web app, end to end', () => {
     expect(await page.getByTestId('user-name').textContent()).toContain('Okonkwo');
   });
 
-  it('finds a patient by name and opens the chart', async () => {
-    await page.getByLabel('Name').fill('brooks');
-    await page.getByRole('button', { name: 'Search' }).click();
+  it('finds a patient by name and opens the chart, from the keyboard', async () => {
+    // The name field has the focus; typing and Enter search; Tab reaches the first result's link.
+    await page.keyboard.type('brooks');
+    await page.keyboard.press('Enter');
     const row = page.getByTestId('patient-results').getByRole('link', { name: /Brooks, Linda/ });
     await row.waitFor();
     await shot(page, 'patients');
-    await row.click();
+    await row.focus();
+    await page.keyboard.press('Enter');
     await page.getByTestId('patient-banner').waitFor();
     expect(await page.getByTestId('patient-banner').textContent()).toMatch(/Linda .*Brooks/);
     await page.getByRole('heading', { name: 'Active problems' }).waitFor();
     chartUrl = page.url();
     await shot(page, 'chart-summary', true);
+    // The first Tab of a page reaches "Skip to content".
+    await page.reload();
+    await page.getByTestId('patient-banner').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
   });
 
   it('adds a problem with the code search', async () => {
