@@ -1,12 +1,13 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 // Layering is enforced here: pure packages may not reach for I/O or for the layers above them.
 const noIo = ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:child_process', 'pg', '@electric-sql/pglite'];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'coverage/**', 'bench/.baseline/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'docs/screenshots/**', 'data/**', 'coverage/**', 'bench/.baseline/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -48,5 +49,21 @@ export default tseslint.config(
   {
     files: ['packages/demo/src/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [...noIo, '@confide/store', '@confide/server'] }] },
+  },
+  {
+    // The web app runs in the browser: DOM globals, the rules of hooks, and no server code.
+    files: ['apps/web/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'warn',
+      'no-restricted-imports': ['error', { paths: [...noIo, '@confide/store', '@confide/server', '@confide/auth'] }],
+    },
+  },
+  {
+    files: ['apps/web/scripts/**/*.mjs', 'apps/web/vite.config.ts'],
+    languageOptions: { globals: { ...globals.node } },
+    rules: { 'no-restricted-imports': 'off' },
   },
 );

@@ -10,6 +10,7 @@ import type { FhirRequest, FhirResponse } from './fhir/types.ts';
 import { internalAccess, type AccessContext } from './identity/access-context.ts';
 import { createOAuthServer, type OAuthServer, type OAuthServerOptions } from './oauth/oauth-server.ts';
 import { VERSION } from './version.ts';
+import { createStaticFiles } from './http/static-files.ts';
 import { accountAuditEvent, securityAuditEvent } from './audit/security-audit.ts';
 import { AuditRecorder } from './audit/audit-recorder.ts';
 import { domainWriteRules } from './rules/index.ts';
@@ -57,6 +58,8 @@ export interface ConfideOptions extends OpenDbOptions {
    * `confide start` warns loudly when it is off.
    */
   audit?: boolean;
+  /** The built web app (apps/web/dist) to serve at `/` and `/portal/` (docs/web.md); none when absent. */
+  webRoot?: string;
 }
 
 export interface Confide {
@@ -141,7 +144,7 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
     publicUrl: options.publicUrl,
     maxBodyBytes: options.maxBodyBytes,
     onError,
-    routes: oauth.handle,
+    routes: options.webRoot ? withWebApp(oauth.handle, options.webRoot) : oauth.handle,
     authenticate: oauth.authenticate,
   });
   // The CLI's import and seed run in-process as the server itself: a system actor with every scope. Never
@@ -178,6 +181,12 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
       await db.close();
     },
   };
+}
+
+// The authorization server first, then the web app's files (which never claim /oauth2 or /fhir paths).
+function withWebApp(routes: OAuthServer['handle'], root: string): OAuthServer['handle'] {
+  const files = createStaticFiles({ root, apps: [{ prefix: '/portal/', index: 'portal/index.html' }, { prefix: '/', index: 'index.html' }] });
+  return async (req, res, url) => (await routes(req, res, url)) || files(req, res, url);
 }
 
 // Only the error's class and stack: never request data, which may hold PHI.

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createConfide } from '@confide/server';
 import { dbOptions, describeDb } from '../config.ts';
@@ -19,7 +21,10 @@ export async function start(argv: string[]): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid --port: ${values.port}`);
   const db = dbOptions(values);
-  const confide = await createConfide({ ...db, publicUrl: values['public-url'], audit: !values['no-audit'] });
+  // The web app's built files (`npm start` builds them first, docs/web.md); the API runs without them.
+  const webRoot = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+  const hasWeb = fs.existsSync(webRoot + 'index.html');
+  const confide = await createConfide({ ...db, publicUrl: values['public-url'], audit: !values['no-audit'], webRoot: hasWeb ? webRoot : undefined });
   if (values['no-audit']) process.stderr.write('WARNING: the audit trail is OFF (--no-audit). Use this only to measure its cost, never with real patients.\n');
   // A new database gets one administrator; its first password is shown once, below, and never stored in clear.
   const admin = await confide.accounts.ensureAdmin();
@@ -39,6 +44,8 @@ export async function start(argv: string[]): Promise<number> {
   }
   process.stdout.write(`Confide is running at ${running.url} (${describeDb(db)})\n`);
   process.stdout.write(`FHIR R4 API: ${running.url}/fhir/R4\n`);
+  if (hasWeb) process.stdout.write(`Web app: ${running.url}/ (patient portal: ${running.url}/portal/)\n`);
+  else process.stderr.write('The web app is not built (npm run build -w @confide/web); serving the API only.\n');
   const stop = async () => {
     process.stdout.write('Stopping Confide...\n');
     await stopSocket?.();

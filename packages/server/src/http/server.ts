@@ -78,12 +78,12 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
       return;
     }
+    if (options.routes && (await options.routes(req, res, url))) return;
     if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       res.end('<!doctype html><title>Confide</title><h1>Confide</h1><p>FHIR R4 API at <a href="/fhir/R4/metadata">/fhir/R4</a>.</p>');
       return;
     }
-    if (options.routes && (await options.routes(req, res, url))) return;
     send(res, 404, errors.notFound(`Nothing at ${path}`).outcome);
   }
 

@@ -26,6 +26,7 @@ import { tokenEndpoint } from './token-endpoint.ts';
 import { fhirUserUrl } from './token-response.ts';
 import { TokenSigner } from './token-signer.ts';
 import { safeHost, serverUrls, type ServerUrls } from './urls.ts';
+import { logoutEndpoint } from './logout-endpoint.ts';
 import { readBody } from '../http/read-body.ts';
 
 export interface OAuthServerOptions {
@@ -227,6 +228,10 @@ export function createOAuthServer(options: OAuthServerOptions): OAuthServer {
     if (endpoint === 'authorize') {
       await ready();
       await authorizeEndpoint(ctx, req, res, url);
+      return true;
+    }
+    if (endpoint === 'logout' && method === 'POST') {
+      await logoutEndpoint(ctx, req, res, u());
       return true;
     }
     if (!['token', 'introspect', 'revoke', 'launch'].includes(endpoint)) return false;
