@@ -117,6 +117,8 @@ describe('the clinician web app, end to end', () => {
     await shot(page, 'chart-vitals', true);
   });
 
+  /** The path of the note the next test writes and signs (the co-sign test opens it again). */
+  let signedNotePath = '';
   it('writes a SOAP note that autosaves, then signs it', async () => {
     await page.getByRole('tab', { name: 'Notes' }).click();
     await page.getByRole('button', { name: 'Start note' }).click();
@@ -124,6 +126,7 @@ describe('the clinician web app, end to end', () => {
     await page.getByLabel('Plan').fill('Ibuprofen as needed; headache diary; follow up in 4 weeks.');
     await expect.poll(() => page.getByTestId('save-state').textContent(), { timeout: 15_000 }).toMatch(/Saved at/);
     expect(page.url()).toMatch(/\/notes\/[A-Za-z0-9-]+$/);
+    signedNotePath = new URL(page.url()).pathname;
     await shot(page, 'note-draft');
     await page.getByRole('button', { name: 'Sign note' }).click();
     await page.getByText(/^Signed/).first().waitFor();
@@ -241,7 +244,8 @@ describe('the clinician web app, end to end', () => {
     await page.fill('#username', 'praman');
     await page.fill('#password', DEMO_PASSWORD);
     await page.click('button[type=submit]');
-    await page.getByTestId('note-list').getByRole('link', { name: 'SOAP progress note', exact: true }).click();
+    // The demo practice's own signed SOAP notes have the same title: pick the one this test wrote.
+    await page.getByTestId('note-list').locator(`a[href="${signedNotePath}"]`).click();
     await page.getByRole('button', { name: 'Co-sign' }).click();
     await page.getByText(/co-signed/).first().waitFor();
     await page.getByRole('button', { name: 'Co-sign' }).waitFor({ state: 'detached' });

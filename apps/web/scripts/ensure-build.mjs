@@ -19,7 +19,8 @@ function* files(p) {
 
 export function sourceHash() {
   const h = createHash('sha256');
-  const inputs = ['src', 'public', 'index.html', 'portal/index.html', 'vite.config.ts', 'package.json', '../../package-lock.json'];
+  // ../../packages/notes: the note templates the app imports from source.
+  const inputs = ['src', 'public', 'index.html', 'portal/index.html', 'vite.config.ts', 'package.json', '../../package-lock.json', '../../packages/notes/src'];
   for (const input of inputs) {
     const p = path.join(dir, input);
     if (!fs.existsSync(p)) continue;

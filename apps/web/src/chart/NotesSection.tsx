@@ -52,7 +52,7 @@ export function NotesSection({ patientId, encounters }: { patientId: string; enc
             data={[{ value: 'new', label: "Today's visit (new)" }, ...encounters.map((e) => ({ value: e.id!, label: `${dateText(e.period?.start)} — ${codeText(e.type?.[0])}` }))]}
             value={encounter}
             onChange={setEncounter}
-            clearable={!t?.needsEncounter}
+            clearable={!t?.encounterRequired}
             placeholder="No visit"
             w={320}
           />

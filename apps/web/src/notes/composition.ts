@@ -46,7 +46,7 @@ export function draftNote(n: NewNote, now = new Date()): Composition {
     resourceType: 'Composition',
     status: 'preliminary',
     type: { coding: [n.template.type], text: n.template.type.display },
-    category: [{ coding: [{ system: TEMPLATE_SYSTEM, code: n.template.code, display: n.template.title }] }],
+    category: [{ coding: [n.template.category] }],
     subject: { reference: `Patient/${n.patientId}` },
     ...(n.encounterId ? { encounter: { reference: `Encounter/${n.encounterId}` } } : {}),
     date: now.toISOString(),
