@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cosigned, divToText, draftNote, isAuthor, signed, templateOfNote, textToDiv, withSectionText } from '../src/notes/composition.ts';
 import { TEMPLATES, templateOf } from '../src/notes/templates.ts';
 
-describe('note templates (NOTES-MODEL.md)', () => {
+describe('note templates (docs/notes.md)', () => {
   it('has SOAP, DAP, BIRP, intake, discharge and psychotherapy', () => {
     expect(TEMPLATES.map((t) => t.code)).toEqual(['soap', 'dap', 'birp', 'intake', 'discharge', 'psychotherapy']);
     expect(templateOf('soap')!.sections.map((s) => s.code.code)).toEqual(['61150-9', '61149-1', '51848-0', '18776-5']);

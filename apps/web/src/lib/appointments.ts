@@ -67,7 +67,7 @@ export function startOf(date: string, time: string): Date | undefined {
   return t.getDate() === d && h < 24 && min < 60 ? t : undefined;
 }
 
-/** A booked Appointment (NOTES-MODEL: patient + practitioner participants, start/end/minutesDuration). */
+/** A booked Appointment (docs/notes.md: patient + practitioner participants, start/end/minutesDuration). */
 export function bookedAppointment(f: BookingForm): Appointment {
   const start = startOf(f.date, f.time);
   if (!start) throw new Error('Enter a real date and time.');

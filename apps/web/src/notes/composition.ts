@@ -33,7 +33,7 @@ export interface NewNote {
   patientId: string;
   author: string;
   encounterId?: string;
-  /** An addendum to this signed note (NOTES-MODEL: relatesTo appends). */
+  /** An addendum to this signed note (docs/notes.md: relatesTo appends). */
   appendsTo?: Composition;
 }
 
@@ -70,7 +70,7 @@ export function withSectionText(c: Composition, index: number, text: string, now
   };
 }
 
-/** Signing: final, with the author's legal attestation (NOTES-MODEL lifecycle). */
+/** Signing: final, with the author's legal attestation (docs/notes.md). */
 export function signed(c: Composition, party: string, now = new Date()): Composition {
   return { ...c, status: 'final', date: now.toISOString(), attester: [...(c.attester ?? []), { mode: 'legal', time: now.toISOString(), party: { reference: party } }] };
 }
