@@ -15,6 +15,10 @@ export const tagToken = (system: string, code: string): string => `_tag=${system
 
 const PSYCHOTHERAPY_TOKENS = PSYCHOTHERAPY_LABEL_KEYS.map(securityToken);
 const PART2_TOKEN = securityToken(PART2_LABEL_KEY);
+/** True while no compiled Consent rule denies anything (then no row can be withheld by a patient's consent). */
+export const NO_DENY_RULES = `NOT EXISTS (SELECT 1 FROM consent_rule WHERE effect = 'deny')`;
+/** The Part 2 label as it stands in `search_tokens`. */
+export const PART2_SECURITY_TOKEN = PART2_TOKEN;
 
 /**
  * The SQL condition that applies data segmentation (@confide/policy segmentation.ts) to the row aliased `t` of
@@ -64,10 +68,12 @@ export function segmentationParts(seg: Segmentation, type: string, t: string, pa
     `(NOT (${tok} @> ${params.textArray([PART2_TOKEN])})` +
     (programTags.length ? ` OR ${tok} && ${params.textArray(programTags)}` : '') +
     ` OR ${part2Permit})`;
+  // The uncorrelated NOT EXISTS first: PostgreSQL evaluates it once per statement (an InitPlan), so while no
+  // Consent anywhere denies anything, no row pays for the per-row probe of consent_rule behind it.
   const consentDeny = CONSENT_EXEMPT_TYPES.includes(type)
     ? undefined
-    : `NOT EXISTS (SELECT 1 FROM consent_rule d WHERE d.patient = ANY(${t}.compartments) AND d.effect = 'deny' AND ${ruleMatch('d', tok, ctx, 'deny')}` +
-      ` AND NOT EXISTS (SELECT 1 FROM consent_rule p WHERE p.consent = d.consent AND p.effect = 'permit' AND p.depth > d.depth AND ${ruleMatch('p', tok, ctx, 'permit')}))`;
+    : `(${NO_DENY_RULES} OR NOT EXISTS (SELECT 1 FROM consent_rule d WHERE d.patient = ANY(${t}.compartments) AND d.effect = 'deny' AND ${ruleMatch('d', tok, ctx, 'deny')}` +
+      ` AND NOT EXISTS (SELECT 1 FROM consent_rule p WHERE p.consent = d.consent AND p.effect = 'permit' AND p.depth > d.depth AND ${ruleMatch('p', tok, ctx, 'permit')})))`;
   const restricted = consentDeny ? `(${part2} AND ${consentDeny})` : part2;
   const consent = seg.breakGlass.length ? `(${t}.compartments && ${params.textArray(seg.breakGlass)} OR ${restricted})` : restricted;
   return { notes, consent };

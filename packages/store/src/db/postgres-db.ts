@@ -22,7 +22,10 @@ export class PostgresDb implements Db {
       max: options.max ?? 10,
       // No parallel query: on the small machines Confide targets, starting workers for a short OLTP query
       // costs more than it saves (measured: $everything 33 ms with two workers, 4 ms without).
-      options: '-c TimeZone=UTC -c DateStyle=ISO -c max_parallel_workers_per_gather=0',
+      // No JIT: the $everything union with the access and consent conditions is costed above jit_above_cost,
+      // and compiling its ~2,400 expressions took 5.3 s of a query that runs in 16 ms (docs/benchmarks.md).
+      // Confide's statements are short; none gains from JIT.
+      options: '-c TimeZone=UTC -c DateStyle=ISO -c max_parallel_workers_per_gather=0 -c jit=off',
     });
     // An idle client that errors (server restart) must not crash the process.
     this.pool.on('error', () => undefined);
