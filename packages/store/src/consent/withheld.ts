@@ -21,11 +21,12 @@ export async function withheldByConsent(q: Queryable, access: Access, patientId:
     if (base === 'false') continue;
     const seg = segmentationParts(access.segmentation, type, 't', params);
     if (!seg?.consent) continue;
-    // Only a Part 2 row, or any row while some Consent denies something, can be withheld: that test comes first
-    // and is cheap (a label in the row's tokens; an uncorrelated sub-query run once per statement), so the full
-    // consent condition is evaluated only for rows that could fail it.
-    const candidate = `(coalesce(t.search_tokens, '{}'::text[]) @> ${part2} OR NOT ${NO_DENY_RULES})`;
-    parts.push(`(SELECT 1 FROM ${ident(type)} t WHERE t.compartments @> ${patient} AND NOT t.deleted AND ${candidate}${base ? ` AND ${base}` : ''} AND ${seg.notes} AND NOT ${seg.consent} LIMIT 1)`);
+    // Only a Part 2 row, or any row while some Consent denies something, can be withheld. So one branch looks at
+    // the patient's Part 2 rows alone (both conditions are served by the table's GIN indexes), and the other, for
+    // every row, runs only while some rule denies (an uncorrelated condition PostgreSQL checks once, up front).
+    const rest = `NOT t.deleted${base ? ` AND ${base}` : ''} AND ${seg.notes} AND NOT ${seg.consent}`;
+    parts.push(`(SELECT 1 FROM ${ident(type)} t WHERE t.compartments @> ${patient} AND t.search_tokens @> ${part2} AND ${rest} LIMIT 1)`);
+    parts.push(`(SELECT 1 FROM ${ident(type)} t WHERE NOT ${NO_DENY_RULES} AND t.compartments @> ${patient} AND ${rest} LIMIT 1)`);
   }
   if (parts.length === 0) return false;
   // Named: the text is the same for every patient of one caller shape, so PostgreSQL plans it once per connection.
