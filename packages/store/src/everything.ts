@@ -1,5 +1,6 @@
 import { errors, isResourceType, isValidId, patientCompartmentParams, resourceTypes, searchParameters } from '@confide/fhir';
-import { ident, type Db, type Queryable } from './db/db.ts';
+import { ident, type Db } from './db/db.ts';
+import { queryGeneric } from './db/generic-plan.ts';
 import type { RestrictHook } from './access/access.ts';
 import { SqlParams, statementName } from './search/sql-params.ts';
 
@@ -110,7 +111,7 @@ export async function* patientEverything(db: Db, patientId: string, options: Eve
     const sql = `SELECT k, id, content, refs FROM (${branches.join(' UNION ALL ')}) AS e ORDER BY k, id LIMIT ${pageSize}`;
     const name = statementName(sql);
     for (;;) {
-      const page = await withGenericPlan(db, (q) => q.query<CompartmentRow>(sql, params.values, name));
+      const page = await queryGeneric<CompartmentRow>(db, sql, params.values, name);
       for (const row of page.rows) {
         for (const ref of row.refs ? row.refs.split(' ') : []) {
           const m = REFERENCE.exec(ref);
@@ -140,18 +141,4 @@ export async function* patientEverything(db: Db, patientId: string, options: Eve
     const rows = await db.query<{ id: string; content: string }>(sql, p.values, statementName(sql));
     for (const row of rows.rows) yield { resource_type: type, id: row.id, content: row.content };
   }
-}
-
-/**
- * Runs a named statement with PostgreSQL's generic plan. Left to choose, PostgreSQL keeps re-planning the
- * compartment union for every patient (its custom plans look cheaper than the generic one, though planning
- * 60-odd tables costs more than anything the custom plan saves); forcing the generic plan for this one
- * statement halved the database's CPU per `$everything` (docs/benchmarks.md). SET LOCAL ends with the
- * transaction, so no other statement on the pooled connection is affected.
- */
-async function withGenericPlan<T>(db: Db, fn: (q: Queryable) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    await tx.query('SET LOCAL plan_cache_mode = force_generic_plan');
-    return fn(tx);
-  });
 }
