@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScopes, type Actor } from '@confide/policy';
 import { createFhirRouter } from '../src/fhir/router.ts';
 import type { FhirResponse } from '../src/fhir/types.ts';
-import { startTestServer, type TestServer } from './support/harness.ts';
+import { startTestServer, type TestServer, putEntry } from './support/harness.ts';
 
 /**
  * Access decisions enforced by the store, driven through the FHIR router in-process (the same code path as
@@ -59,7 +59,7 @@ const obs = (id: string, patient: string, code = 'x', category = 'laboratory') =
 
 beforeAll(async () => {
   s = await startTestServer();
-  const put = (r: any) => ({ resource: r, request: { method: 'PUT', url: `${r.resourceType}/${r.id}` } });
+  const put = putEntry;
   const setup = await call(undefined, 'POST', '', {
     resourceType: 'Bundle',
     type: 'transaction',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request, startTestServer, type TestServer } from './support/harness.ts';
+import { request, startTestServer, type TestServer, putEntry } from './support/harness.ts';
 
 /**
  * Access control end to end over HTTP with real accounts and tokens: the token names an account, the
@@ -15,7 +15,7 @@ let frontDeskA: Record<string, string>;
 
 beforeAll(async () => {
   s = await startTestServer();
-  const put = (r: Record<string, unknown>) => ({ resource: r, request: { method: 'PUT', url: `${r.resourceType as string}/${r.id as string}` } });
+  const put = putEntry;
   const setup = await request(s.base, 'POST', '', {
     resourceType: 'Bundle',
     type: 'transaction',

@@ -4,7 +4,7 @@ import { AuditLog, verifyAuditChain } from '@confide/store';
 import { AuditRecorder } from '../src/audit/audit-recorder.ts';
 import { createFhirRouter } from '../src/fhir/router.ts';
 import type { AccessContext } from '../src/identity/access-context.ts';
-import { startTestServer, type TestServer } from './support/harness.ts';
+import { startTestServer, type TestServer, putEntry } from './support/harness.ts';
 
 /**
  * Every FHIR interaction of an authenticated caller lands in the hash-chained audit trail, names who, what
@@ -59,7 +59,7 @@ beforeAll(async () => {
   // A long window: the tests flush explicitly, so a group is never cut by the timer on a slow machine.
   recorder = new AuditRecorder(log, 10_000);
   fhir = createFhirRouter({ version: 'test', audit: recorder });
-  const put = (r: any) => ({ resource: r, request: { method: 'PUT', url: `${r.resourceType}/${r.id}` } });
+  const put = putEntry;
   const setup = await call(undefined, 'POST', '', {
     resourceType: 'Bundle',
     type: 'transaction',

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { request, startTestServer, type TestServer } from './support/harness.ts';
+import { request, startTestServer, type TestServer, putEntry } from './support/harness.ts';
 
 /**
  * A small practice for the consent and segmentation tests (docs/consent.md): a general clinic, a designated
@@ -19,7 +19,7 @@ export interface Practice {
   as: Record<'main' | 'p2' | 'therapist' | 'delegate' | 'privacy' | 'patient' | 'system', Record<string, string>>;
 }
 
-const put = (r: Record<string, unknown>) => ({ resource: r, request: { method: 'PUT', url: `${r.resourceType as string}/${r.id as string}` } });
+const put = putEntry;
 const subject = (p: string) => ({ subject: { reference: `Patient/${p}` } });
 const condition = (id: string, patient: string, code: string, extra: Record<string, unknown> = {}) => ({
   resourceType: 'Condition',

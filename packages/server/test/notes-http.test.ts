@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asAddendum, cosignNote, newNote, signNote, SOAP, withSectionText } from '@confide/notes';
-import { request, startTestServer, type TestServer } from './support/harness.ts';
+import { request, startTestServer, type TestServer, putEntry } from './support/harness.ts';
 
 /**
  * The note lifecycle over HTTP with real accounts (docs/notes.md): draft, autosave, sign, refused edits on every
@@ -15,7 +15,7 @@ const T = '2026-03-02T15:00:00Z';
 
 beforeAll(async () => {
   s = await startTestServer();
-  const put = (r: Record<string, unknown>) => ({ resource: r, request: { method: 'PUT', url: `${r.resourceType as string}/${r.id as string}` } });
+  const put = putEntry;
   const role = (id: string) => put({ resourceType: 'PractitionerRole', id: `nh-role-${id}`, practitioner: { reference: `Practitioner/nh-${id}` }, organization: { reference: 'Organization/nh-org' } });
   const setup = await request(s.base, 'POST', '', {
     resourceType: 'Bundle',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request, startTestServer, type TestServer } from './support/harness.ts';
+import { request, startTestServer, type TestServer, putEntry } from './support/harness.ts';
 
 /** Appointments, Schedules and Slots over HTTP (docs/scheduling.md): create, move, cancel, double booking. */
 let s: TestServer;
@@ -10,7 +10,7 @@ const at = (hhmm: string) => `${DAY}T${hhmm}:00Z`;
 
 beforeAll(async () => {
   s = await startTestServer();
-  const put = (r: Record<string, unknown>) => ({ resource: r, request: { method: 'PUT', url: `${r.resourceType as string}/${r.id as string}` } });
+  const put = putEntry;
   const setup = await request(s.base, 'POST', '', {
     resourceType: 'Bundle',
     type: 'transaction',

@@ -94,3 +94,8 @@ export async function request<T = any>(
   }
   return { status: res.status, headers: res.headers, body: parsed as T, text };
 }
+
+/** A transaction Bundle entry that PUTs a resource at its own id (test setup). */
+export function putEntry(r: Record<string, unknown>): { resource: Record<string, unknown>; request: { method: 'PUT'; url: string } } {
+  return { resource: r, request: { method: 'PUT', url: `${r.resourceType as string}/${r.id as string}` } };
+}
