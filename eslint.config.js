@@ -7,7 +7,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 const noIo = ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:child_process', 'pg', '@electric-sql/pglite'];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'docs/screenshots/**', 'data/**', 'coverage/**', 'bench/.baseline/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'docs/screenshots/**', 'data/**', 'coverage/**', 'bench/.baseline/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -17,3 +17,4 @@ export * from './audit/index.ts';
 export { withheldByConsent } from './consent/withheld.ts';
 export { labelWrites, type LabelOptions } from './consent/labeler.ts';
 export { segmentationSql } from './access/segmentation-sql.ts';
+export { rowLabels, LABELS_COLUMN } from './access/row-labels.ts';
