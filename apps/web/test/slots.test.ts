@@ -126,6 +126,9 @@ describe('slot runs: booking longer visits and moving', () => {
     const hour = appt('y', ['c', 'd'], c.start!, d.end!);
     expect(moveTargets([...day.slice(0, 2), { ...c }, { ...d, status: 'busy' }, e], hour, before).map((r) => r.map((s) => s.id))).toEqual([['a', 'b'], ['b', 'c'], ['d', 'e']]);
     expect(moveTargets(day, own, new Date(2026, 11, 7, 10, 15)).map((r) => r[0].id)).toEqual(['d', 'e', 'f']);
+    // The same instant written another way (an offset in the Slot, UTC in the appointment) is where it is.
+    const offset = (iso: string) => new Date(iso).toISOString().replace('.000Z', '+00:00');
+    expect(moveTargets(day.map((x) => ({ ...x, start: offset(x.start!), end: offset(x.end!) })), own, before).map((r) => r[0].id)).toEqual(['a', 'b', 'd', 'e', 'f']);
   });
 
   it('moving keeps the length and references the new Slots', () => {

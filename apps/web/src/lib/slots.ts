@@ -181,7 +181,8 @@ export function moveTargets(slots: Slot[], a: Appointment, now: Date): Slot[][] 
   const sorted = [...slots].sort((x, y) => startMs(x) - startMs(y));
   const out: Slot[][] = [];
   for (const s of sorted) {
-    if (startMs(s) < now.getTime() || s.start === a.start) continue;
+    // Instants, not strings: a Slot written with an offset and an appointment in UTC can be the same time.
+    if (startMs(s) < now.getTime() || startMs(s) === startMs(a)) continue;
     const run = slotRun(sorted, s, minutes, a);
     if (run) out.push(run);
   }

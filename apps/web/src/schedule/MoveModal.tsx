@@ -64,7 +64,7 @@ export function MoveModal({ appointment, patientName, schedules, onClose, onSave
             {!slots.loading && !slots.error && targets.length === 0 && <Text c="dimmed">No free slot on this day.</Text>}
             {targets.length > 0 && (
               <Radio.Group label="Free slots" value={choice} onChange={setChoice}>
-                <Stack gap={6} mt={6} mah={320} style={{ overflowY: 'auto' }}>
+                <Stack gap={6} mt={6} mah={400} style={{ overflowY: 'auto' }}>
                   {targets.map((r) => (
                     <Radio key={r[0].id} value={r[0].id!} label={rangeText(r[0].start, r[r.length - 1].end)} />
                   ))}
