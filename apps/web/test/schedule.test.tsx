@@ -32,10 +32,10 @@ const pickLinda = async (dialog: HTMLElement) => {
 };
 
 /** The FHIR API of one clinician with a Schedule; the Slots come in two pages, as a server may send them. */
-function api(post: (c: Call) => { status?: number; body: unknown } = (c) => ({ status: 201, body: { ...(c.body as object), id: 'new', meta: { versionId: '1' } } })) {
+function api(post: (c: Call) => { status?: number; body: unknown } = (c) => ({ status: 201, body: { ...(c.body as object), id: 'new', meta: { versionId: '1' } } }), schedules = [{ resourceType: 'Schedule', id: 's1', active: true, actor: [{ reference: 'Practitioner/p1' }] }]) {
   return fakeFetch([
     [/GET .*\/Practitioner\?/, () => ({ body: bundle([{ resourceType: 'Practitioner', id: 'p1', name: [{ family: 'Okonkwo', given: ['David'] }] }]) })],
-    [/GET .*\/Schedule\?/, () => ({ body: bundle([{ resourceType: 'Schedule', id: 's1', active: true, actor: [{ reference: 'Practitioner/p1' }] }]) })],
+    [/GET .*\/Schedule\?/, () => ({ body: bundle(schedules) })],
     [/GET .*\/Slot\?.*_cursor=2/, () => ({ body: bundle(slots.slice(2)) })],
     [/GET .*\/Slot\?/, () => ({ body: { ...bundle(slots.slice(0, 2)), link: [{ relation: 'next', url: `${ORIGIN}/fhir/R4/Slot?schedule=Schedule%2Fs1&_cursor=2` }] } })],
     [/GET .*\/Appointment\?/, () => ({ body: bundle([held], [{ resource: linda, search: { mode: 'include' } }]) })],
@@ -123,5 +123,20 @@ describe('SchedulePage', () => {
     const put = http.calls.find((c) => c.method === 'PUT')!.body as Appointment;
     expect(put.status).toBe('cancelled');
     expect(put.cancelationReason).toMatchObject({ coding: [{ code: 'pat' }], text: 'Called to cancel' });
+  });
+
+  it('without a Schedule, books at a typed time, outside any Slot', async () => {
+    const http = api(undefined, []);
+    renderSignedIn(<SchedulePage />, http.fetch);
+    fireEvent.click(await screen.findByRole('button', { name: 'Book appointment' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Book an appointment' });
+    expect(http.calls.some((c) => c.url.includes('/Slot?'))).toBe(false);
+    await pickLinda(dialog);
+    fireEvent.change(within(dialog).getByLabelText(/^Start time/), { target: { value: '14:15' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Book' }));
+    await screen.findByText('The appointment is booked.');
+    const post = http.calls.find((c) => c.method === 'POST')!.body as Appointment;
+    expect(post).toMatchObject({ start: at(14, 15), minutesDuration: 50 });
+    expect(post.slot).toBeUndefined();
   });
 });
