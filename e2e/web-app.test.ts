@@ -208,6 +208,8 @@ describe('the clinician web app, end to end', () => {
     const line = page.locator(`[data-appointment-id="${booked.id}"]`);
     await line.getByRole('link', { name: 'Open the chart of Brooks, Linda' }).waitFor();
     await page.getByText('The appointment is booked.').waitFor();
+    // The free slot that opened the dialog is gone: the focus is on the confirmation, not lost.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('schedule-done');
     expect(await page.getByRole('button', { name: booked.label, exact: true }).count()).toBe(0);
     await line.getByRole('link', { name: /Open the chart of Brooks, Linda/ }).click();
     await page.getByTestId('patient-banner').waitFor();

@@ -1,6 +1,6 @@
 import { ActionIcon, Alert, Button, Group, SegmentedControl, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import type { Appointment, Practitioner } from '@medplum/fhirtypes';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ErrorNotice, PageLoader, WithheldNotice } from '../components/PageState.tsx';
 import { viewDays } from '../lib/appointments.ts';
 import { loadCalendar } from '../lib/calendar.ts';
@@ -31,7 +31,14 @@ export default function SchedulePage() {
   const [day, setDay] = useState(() => (search.get('date') ? new Date(search.get('date') + 'T00:00') : new Date()));
   const [booking, setBooking] = useState<BookingTarget | undefined>();
   const [change, setChange] = useState<Change | undefined>();
-  const [done, setDone] = useState<string>();
+  // What the last write did; `n` counts writes, so the same message twice still takes the focus.
+  const [done, setDone] = useState<{ text: string; n: number }>();
+  const doneRef = useRef<HTMLDivElement>(null);
+  // The dialog's trigger (a free slot, a Move button) is gone or elsewhere after the write: the keyboard
+  // continues from the confirmation rather than from the top of the page.
+  useEffect(() => {
+    if (done) doneRef.current?.focus();
+  }, [done]);
   const days = useMemo(() => viewDays(day, view), [day, view]);
 
   const clinicians = useAsync(() => fhir.search<Practitioner>('Practitioner', { _count: 200, active: 'true' }), []);
@@ -53,7 +60,7 @@ export default function SchedulePage() {
   const finished = (message: string) => {
     setBooking(undefined);
     setChange(undefined);
-    setDone(message);
+    setDone((d) => ({ text: message, n: (d?.n ?? 0) + 1 }));
     calendar.reload();
   };
   const actions: RowActions = {
@@ -105,8 +112,8 @@ export default function SchedulePage() {
       </Text>
       <div role="status" aria-live="polite">
         {done && (
-          <Alert color="teal" withCloseButton onClose={() => setDone(undefined)} closeButtonLabel="Dismiss">
-            {done}
+          <Alert ref={doneRef} tabIndex={-1} color="teal" withCloseButton onClose={() => setDone(undefined)} closeButtonLabel="Dismiss" data-testid="schedule-done">
+            {done.text}
           </Alert>
         )}
       </div>
