@@ -249,6 +249,18 @@ describe('the clinician web app, end to end', () => {
     await line.getByRole('button', { name: new RegExp(`^Move the appointment of Brooks, Linda.* at ${targetTime.split('–')[0]}`) }).waitFor();
     await tallShot('schedule-day');
 
+    // With the mouse, the appointment can also be dragged onto a free slot (the last one of the day).
+    const last = page.getByTestId('free-slot').last();
+    const lastLabel = (await last.getAttribute('aria-label'))!;
+    const dragged = writeOf('PUT');
+    await line.dragTo(last);
+    const afterDrag = await (await dragged).json();
+    expect(afterDrag.slot[0].reference).not.toBe(newSlot);
+    expect(await slotStatus(newSlot)).toBe('free');
+    expect(await slotStatus(afterDrag.slot[0].reference)).toBe('busy');
+    const [, lastHour, lastHalf] = /^Book (\d{1,2}:\d{2})\s?([AP]M)/.exec(lastLabel)!;
+    await line.getByRole('button', { name: new RegExp(`^Move the appointment of Brooks, Linda.* at ${lastHour}\\s?${lastHalf}`) }).waitFor();
+
     // Another appointment, in the first free Slot, is cancelled: its Slot is free again.
     const first = page.getByTestId('free-slot').first();
     const label = (await first.getAttribute('aria-label'))!;
@@ -268,8 +280,8 @@ describe('the clinician web app, end to end', () => {
     await page.getByText('The appointment is cancelled; its slot is free again.').waitFor();
     await page.locator(`[data-appointment-id="${other.id}"]`).waitFor({ state: 'detached' });
     await page.getByRole('button', { name: label, exact: true }).waitFor();
-    // The moved appointment keeps its new Slot.
-    expect(await slotStatus(newSlot)).toBe('busy');
+    // The moved appointment keeps the Slot it was dragged to.
+    expect(await slotStatus(afterDrag.slot[0].reference)).toBe('busy');
 
     await reading(() => page.locator('label', { hasText: /^Week$/ }).click());
     await page.locator(`[data-appointment-id="${booked.id}"]`).waitFor();

@@ -4,15 +4,16 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { ErrorNotice, PageLoader, WithheldNotice } from '../components/PageState.tsx';
 import { viewDays } from '../lib/appointments.ts';
 import { loadCalendar } from '../lib/calendar.ts';
-import { isoDate, nameOf } from '../lib/format.ts';
+import { isoDate, nameOf, timeText } from '../lib/format.ts';
 import { useRouter } from '../lib/router.tsx';
 import { useSession } from '../lib/session.tsx';
-import { layoutSchedule, type ScheduleRow } from '../lib/slots.ts';
+import { layoutSchedule, lengthOf, movedToSlots, slotRun, type ScheduleRow } from '../lib/slots.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { BookModal, type BookingTarget } from '../schedule/BookModal.tsx';
 import { CancelModal } from '../schedule/CancelModal.tsx';
 import { DayColumn, type RowActions } from '../schedule/DayColumn.tsx';
 import { MoveModal } from '../schedule/MoveModal.tsx';
+import { useWrite } from '../schedule/use-write.ts';
 import { LONG_DAY } from '../schedule/slot-text.ts';
 
 type Change = { kind: 'move' | 'cancel'; appointment: Appointment; patientName: string };
@@ -63,7 +64,18 @@ export default function SchedulePage() {
     setDone((d) => ({ text: message, n: (d?.n ?? 0) + 1 }));
     calendar.reload();
   };
+  const dropped = useWrite<Appointment>((a) => {
+    if (a.start) setDay(new Date(a.start));
+    finished('The appointment is moved.');
+  }, calendar.reload);
   const actions: RowActions = {
+    drop: (id, row) => {
+      const a = data?.appointments.find((x) => x.id === id);
+      const run = a && slotRun(data?.slots ?? [], row.slots[0], lengthOf(a), a);
+      if (!a) return;
+      if (!run) return dropped.setError(`The appointment lasts ${lengthOf(a)} minutes: there are not enough free slots from ${timeText(row.start)}.`);
+      void dropped.run(() => fhir.update(movedToSlots(a, run)));
+    },
     book: (row: ScheduleRow) => setBooking({ slot: row.slots[0], daySlots: (data?.slots ?? []).filter((s) => isoDate(new Date(s.start!)) === isoDate(new Date(row.start))) }),
     move: (appointment, patientName) => setChange({ kind: 'move', appointment, patientName }),
     cancel: (appointment, patientName) => setChange({ kind: 'cancel', appointment, patientName }),
@@ -117,6 +129,11 @@ export default function SchedulePage() {
           </Alert>
         )}
       </div>
+      {dropped.error && (
+        <Alert color="red" role="alert" withCloseButton onClose={() => dropped.setError(undefined)} closeButtonLabel="Dismiss">
+          {dropped.error}
+        </Alert>
+      )}
       {calendar.error && <ErrorNotice error={calendar.error} onRetry={calendar.reload} />}
       {calendar.loading && !data && <PageLoader label="Loading the schedule" />}
       {data && <WithheldNotice show={data.suppressed} />}

@@ -6,8 +6,13 @@ import { Link } from '../lib/router.tsx';
 import { daySummary, type ScheduleDay, type ScheduleRow } from '../lib/slots.ts';
 import { DAY, LONG_DAY, rangeText, spokenTime } from './slot-text.ts';
 
+/** What a dragged appointment carries: its id, in a type of our own so other drags are not taken for it. */
+const DRAG_TYPE = 'application/x-confide-appointment';
+
 export interface RowActions {
   book(row: ScheduleRow): void;
+  /** An appointment dropped on a free slot (drag and drop, for the mouse; the keyboard has Move). */
+  drop(appointmentId: string, row: ScheduleRow): void;
   move(a: Appointment, patientName: string): void;
   cancel(a: Appointment, patientName: string): void;
 }
@@ -71,6 +76,13 @@ function Row({ row, compact, scheduled, patients, actions }: { row: ScheduleRow;
         justify={compact ? 'flex-start' : 'space-between'}
         rightSection={compact ? undefined : 'Book'}
         onClick={() => actions.book(row)}
+        onDragOver={(e) => e.dataTransfer.types.includes(DRAG_TYPE) && e.preventDefault()}
+        onDrop={(e) => {
+          const id = e.dataTransfer.getData(DRAG_TYPE);
+          if (!id) return;
+          e.preventDefault();
+          actions.drop(id, row);
+        }}
         aria-label={`Book ${spokenTime(row.start)}, free slot`}
         data-testid="free-slot"
       >
@@ -115,7 +127,15 @@ function AppointmentLine({ a, name, compact, actions }: { a: Appointment; name: 
   const ref = patientOf(a);
   const when = spokenTime(a.start);
   return (
-    <div data-appointment-id={a.id}>
+    <div
+      data-appointment-id={a.id}
+      draggable={!!a.id}
+      onDragStart={(e) => {
+        e.dataTransfer.setData(DRAG_TYPE, a.id!);
+        e.dataTransfer.effectAllowed = 'move';
+      }}
+      style={{ cursor: 'grab' }}
+    >
       <Text size="sm">
         {ref ? (
           <Link href={`/patients/${ref.split('/')[1]}`} aria-label={`Open the chart of ${name}`}>
