@@ -9,6 +9,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONFIDE = path.join(ROOT, 'apps/cli/bin/confide.js');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const DEMO_PASSWORD = 'confide-demo-2026';
+/** The demo practice's time zone (US Eastern: packages/demo/src/dates.ts), so the browser shows its office hours. */
+export const DEMO_TIME_ZONE = 'America/New_York';
 
 /** Builds the web app when its sources changed (the same step `npm start` runs). */
 export function buildWebApp(): void {
@@ -65,14 +67,15 @@ export async function startConfide(patients = 8): Promise<RunningConfide> {
   };
 }
 
-/** Debian's chromium, headless, with a fresh profile; never a downloaded browser. */
-export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+/** Debian's chromium, headless, with a fresh profile, in the demo practice's time zone; never a downloaded browser. */
+export async function launchBrowser(timezoneId = DEMO_TIME_ZONE): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`No browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), as .ci/run does, or set CHROMIUM_PATH`);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 800 },
+    timezoneId,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   return {
@@ -107,4 +110,20 @@ export async function choose(page: Page, label: string | RegExp, typed: string, 
   await input.click();
   await input.fill(typed);
   await page.getByRole('option', { name: option }).first().click();
+}
+
+/**
+ * The bearer token of the app's latest FHIR request, so a test can check through the API what the UI did
+ * (the app keeps its access token in memory only).
+ */
+export function watchToken(page: Page): () => string {
+  let token = '';
+  page.on('request', (r) => {
+    const auth = r.headers()['authorization'];
+    if (auth && new URL(r.url()).pathname.startsWith('/fhir/R4/')) token = auth;
+  });
+  return () => {
+    if (!token) throw new Error('The app has made no FHIR request yet');
+    return token;
+  };
 }

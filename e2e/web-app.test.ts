@@ -1,18 +1,19 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { buildWebApp, choose, DEMO_PASSWORD, launchBrowser, shot, startConfide, watchErrors, type RunningConfide } from './support.ts';
+import { buildWebApp, choose, DEMO_PASSWORD, launchBrowser, shot, startConfide, watchErrors, watchToken, type RunningConfide } from './support.ts';
 
 /**
  * The clinician's day in a real browser (Debian's chromium) against a real `confide start` on the embedded
  * database: sign in, find a patient, add a problem and a medication, write and sign a note, book an
- * appointment, sign out.
+ * appointment from a free Slot, move it to another and cancel one, sign out.
  */
 describe('the clinician web app, end to end', () => {
   let server: RunningConfide;
   let browser: { context: BrowserContext; close(): Promise<void> };
   let page: Page;
   let errors: string[];
+  let token: () => string;
   let chartUrl: string;
 
   beforeAll(async () => {
@@ -21,6 +22,7 @@ describe('the clinician web app, end to end', () => {
     browser = await launchBrowser();
     page = await browser.context.newPage();
     errors = watchErrors(page);
+    token = watchToken(page);
   }, 300_000);
 
   afterAll(async () => {
@@ -145,45 +147,147 @@ describe('the clinician web app, end to end', () => {
     await page.getByRole('button', { name: 'Sign note' }).waitFor({ state: 'detached' });
   });
 
-  it('books an appointment and opens the chart from it', async () => {
-    await page.goto(server.url + '/');
-    await page.getByRole('heading', { name: 'Schedule' }).waitFor();
-    await page.getByRole('button', { name: 'Book appointment' }).click();
+  /** Reads a resource through the FHIR API with the app's own token. */
+  const api = async (path: string): Promise<any> => {
+    const res = await fetch(`${server.url}/fhir/R4/${path}`, { headers: { Authorization: token(), Accept: 'application/fhir+json' } });
+    expect(res.status).toBe(200);
+    return res.json();
+  };
+  const slotStatus = async (ref: string): Promise<string> => (await api(ref)).status;
+  /** The schedule on screen is the server's answer (not the last one, still loading). */
+  const settled = () => page.locator('[data-testid="schedule"][aria-busy="false"]').waitFor();
+  /** Does `action` and waits until the schedule it makes the page read again is on screen. */
+  const reading = async (action: () => Promise<void>) => {
+    const read = page.waitForResponse((r) => new URL(r.url()).pathname === '/fhir/R4/Slot');
+    await action();
+    await read;
+    await settled();
+  };
+  const writeOf = (method: string) => page.waitForResponse((r) => r.request().method() === method && /\/fhir\/R4\/Appointment(\/|$)/.test(new URL(r.url()).pathname));
+
+  /** The schedule tests run in a window tall enough for a whole day of Slots (the screenshots show it all). */
+  const tallShot = async (name: string) => {
+    await page.mouse.move(0, 0);
+    await shot(page, name);
+  };
+
+  /** In the open booking dialog: Linda Brooks, booked; the Appointment the server made. */
+  const bookLinda = async () => {
     const dialog = page.getByRole('dialog', { name: 'Book an appointment' });
     await choose(page, 'Patient', 'brooks', /Brooks, Linda/);
-    const tomorrow = new Date(Date.now() + 86_400_000);
-    const day = `${tomorrow.getFullYear()}-${String(tomorrow.getMonth() + 1).padStart(2, '0')}-${String(tomorrow.getDate()).padStart(2, '0')}`;
-    await dialog.getByLabel('Date').fill(day);
-    await dialog.getByLabel('Start time').fill('21:10');
+    const created = writeOf('POST');
     await dialog.getByRole('button', { name: 'Book' }).click();
+    const appointment = await (await created).json();
     await dialog.waitFor({ state: 'detached' });
-    const appt = page.getByTestId('appointment').filter({ hasText: 'Brooks, Linda' });
-    await appt.waitFor();
-    await shot(page, 'schedule-day');
-    await page.locator('label', { hasText: /^Week$/ }).click();
-    await page.getByTestId('appointment').first().waitFor();
-    await shot(page, 'schedule-week');
-    await page.locator('label', { hasText: /^Day$/ }).click();
-    await appt.getByRole('link', { name: /Open the chart of Brooks, Linda/ }).click();
+    return appointment;
+  };
+
+  /** The appointment booked from a free Slot (its id and the Slot it fills), moved by the next test. */
+  let booked = { id: '', slot: '', label: '' };
+  it('books an appointment from a free slot and opens the chart from it', async () => {
+    await page.setViewportSize({ width: 1280, height: 1180 });
+    await page.goto(server.url + '/');
+    await page.getByRole('heading', { name: 'Schedule' }).waitFor();
+    await settled();
+    // The demo's Slots begin tomorrow, on weekdays: step to the first day with a free one.
+    const free = page.getByTestId('free-slot');
+    for (let i = 0; i < 5 && (await free.count()) === 0; i++) await reading(() => page.getByRole('button', { name: 'Next day' }).click());
+    // Every free Slot is a button named for its time, so a screen reader says what it books.
+    const first = free.first();
+    booked.label = (await first.getAttribute('aria-label'))!;
+    expect(booked.label).toMatch(/^Book \d{1,2}:\d{2}\s?[AP]M, \w+day, \w+ \d{1,2}, free slot$/);
+    // Office hours in the practice's time zone: nothing before 8 AM.
+    expect(booked.label).not.toMatch(/^Book ([1-7]:\d{2}\s?AM|12:\d{2}\s?AM)/);
+    await first.focus();
+    await page.keyboard.press('Enter');
+    const appointment = await bookLinda();
+    booked = { ...booked, id: appointment.id, slot: appointment.slot[0].reference };
+    expect(appointment.slot).toHaveLength(1);
+    // The server filled the Slot in the same transaction; the UI shows the appointment in it and no free button.
+    expect(await slotStatus(booked.slot)).toBe('busy');
+    const line = page.locator(`[data-appointment-id="${booked.id}"]`);
+    await line.getByRole('link', { name: 'Open the chart of Brooks, Linda' }).waitFor();
+    await page.getByText('The appointment is booked.').waitFor();
+    // The free slot that opened the dialog is gone: the focus is on the confirmation, not lost.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('schedule-done');
+    expect(await page.getByRole('button', { name: booked.label, exact: true }).count()).toBe(0);
+    await line.getByRole('link', { name: /Open the chart of Brooks, Linda/ }).click();
     await page.getByTestId('patient-banner').waitFor();
     expect(page.url()).toBe(chartUrl);
-    await page.getByText(/9:10\s?PM/).first().waitFor();
+    const [, hour, half] = /^Book (\d{1,2}:\d{2})\s?([AP]M)/.exec(booked.label)!;
+    await page.getByText(new RegExp(`${hour}\\s?${half}`)).first().waitFor();
+    await reading(async () => void (await page.goBack()));
   });
 
-  it('moves the appointment, then cancels it', async () => {
-    await page.goBack();
-    const appt = page.getByTestId('appointment').filter({ hasText: 'Brooks, Linda' });
-    await appt.getByRole('button', { name: /Move or cancel/ }).click();
-    const dialog = page.getByRole('dialog', { name: 'Move or cancel the appointment' });
-    await dialog.getByLabel('New start time').fill('21:40');
+  it('moves the appointment to another free slot, and cancels another', async () => {
+    const line = page.locator(`[data-appointment-id="${booked.id}"]`);
+    await line.getByRole('button', { name: /^Move the appointment of Brooks, Linda/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Move the appointment' });
+    const options = dialog.getByRole('radio');
+    await options.first().waitFor();
+    // Free slots only: not the one the appointment is in.
+    const [, hour, half] = /^Book (\d{1,2}:\d{2})\s?([AP]M)/.exec(booked.label)!;
+    expect(await dialog.getByRole('radio', { name: new RegExp(`^${hour}\\s?${half}–`) }).count()).toBe(0);
+    // The radio group is operated from the keyboard: focus the first free slot, arrow down to the second.
+    await options.first().focus();
+    await page.keyboard.press('ArrowDown');
+    const target = dialog.getByRole('radio', { checked: true });
+    const targetTime = (await target.evaluate((el) => (el as HTMLInputElement).labels?.[0]?.textContent ?? ''))!;
+    await shot(page, 'schedule-move');
+    const moved = writeOf('PUT');
     await dialog.getByRole('button', { name: 'Move' }).click();
+    const after = await (await moved).json();
     await dialog.waitFor({ state: 'detached' });
-    await appt.filter({ hasText: /9:40\s?PM/ }).waitFor();
-    await appt.getByRole('button', { name: /Move or cancel/ }).click();
-    await dialog.getByLabel('Reason for cancelling').fill('Patient request');
-    await dialog.getByRole('button', { name: 'Cancel appointment' }).click();
-    await dialog.waitFor({ state: 'detached' });
-    await appt.waitFor({ state: 'detached' });
+    expect(after.meta.versionId).toBe('2');
+    const newSlot = after.slot[0].reference;
+    expect(newSlot).not.toBe(booked.slot);
+    // The old Slot is free again and the new one busy, in the server and on screen.
+    expect(await slotStatus(booked.slot)).toBe('free');
+    expect(await slotStatus(newSlot)).toBe('busy');
+    await page.getByText('The appointment is moved.').waitFor();
+    await page.getByRole('button', { name: booked.label, exact: true }).waitFor();
+    await line.getByRole('button', { name: new RegExp(`^Move the appointment of Brooks, Linda.* at ${targetTime.split('–')[0]}`) }).waitFor();
+    await tallShot('schedule-day');
+
+    // With the mouse, the appointment can also be dragged onto a free slot (the last one of the day).
+    const last = page.getByTestId('free-slot').last();
+    const lastLabel = (await last.getAttribute('aria-label'))!;
+    const dragged = writeOf('PUT');
+    await line.dragTo(last);
+    const afterDrag = await (await dragged).json();
+    expect(afterDrag.slot[0].reference).not.toBe(newSlot);
+    expect(await slotStatus(newSlot)).toBe('free');
+    expect(await slotStatus(afterDrag.slot[0].reference)).toBe('busy');
+    const [, lastHour, lastHalf] = /^Book (\d{1,2}:\d{2})\s?([AP]M)/.exec(lastLabel)!;
+    await line.getByRole('button', { name: new RegExp(`^Move the appointment of Brooks, Linda.* at ${lastHour}\\s?${lastHalf}`) }).waitFor();
+
+    // Another appointment, in the first free Slot, is cancelled: its Slot is free again.
+    const first = page.getByTestId('free-slot').first();
+    const label = (await first.getAttribute('aria-label'))!;
+    await first.click();
+    const other = await bookLinda();
+    expect(await slotStatus(other.slot[0].reference)).toBe('busy');
+    await page.locator(`[data-appointment-id="${other.id}"]`).getByRole('button', { name: /^Cancel the appointment of Brooks, Linda/ }).click();
+    const cancel = page.getByRole('dialog', { name: 'Cancel the appointment' });
+    await cancel.getByLabel('Note (optional)').fill('Patient request by phone');
+    const cancelled = writeOf('PUT');
+    await cancel.getByRole('button', { name: 'Cancel appointment' }).click();
+    const gone = await (await cancelled).json();
+    await cancel.waitFor({ state: 'detached' });
+    expect(gone.status).toBe('cancelled');
+    expect(gone.cancelationReason.text).toBe('Patient request by phone');
+    expect(await slotStatus(other.slot[0].reference)).toBe('free');
+    await page.getByText('The appointment is cancelled; its slot is free again.').waitFor();
+    await page.locator(`[data-appointment-id="${other.id}"]`).waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: label, exact: true }).waitFor();
+    // The moved appointment keeps the Slot it was dragged to.
+    expect(await slotStatus(afterDrag.slot[0].reference)).toBe('busy');
+
+    await reading(() => page.locator('label', { hasText: /^Week$/ }).click());
+    await page.locator(`[data-appointment-id="${booked.id}"]`).waitFor();
+    await tallShot('schedule-week');
+    await page.locator('label', { hasText: /^Day$/ }).click();
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it('is readable on a tablet', async () => {

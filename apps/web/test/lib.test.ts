@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { appointmentQuery, bookedAppointment, cancelled, moved, startOf, viewDays } from '../src/lib/appointments.ts';
 import { seriesOf } from '../src/lib/chart-data.ts';
-import { searchResult } from '../src/lib/fhir-client.ts';
+import { FhirClient, searchResult } from '../src/lib/fhir-client.ts';
 import { ageOf, nameOf } from '../src/lib/format.ts';
 import { idlePhase, secondsLeft } from '../src/lib/idle.ts';
 import { fieldErrors, normalizePath } from '../src/lib/outcome.ts';
@@ -103,6 +103,24 @@ describe('search bundles', () => {
   });
 });
 
+describe('FhirClient.searchAll', () => {
+  const page = (ids: string[], next?: string) => new Response(JSON.stringify({ resourceType: 'Bundle', type: 'searchset', entry: ids.map((id) => ({ resource: { resourceType: 'Slot', id }, search: { mode: 'match' } })), link: next ? [{ relation: 'next', url: next }] : [] }));
+  it('follows next links on the client’s base (a proxy may front another origin), up to a page limit', async () => {
+    const urls: string[] = [];
+    const pages = [page(['a'], 'http://internal:8080/fhir/R4/Slot?_cursor=2'), page(['b'], 'http://internal:8080/fhir/R4/Slot?_cursor=3'), page(['c'])];
+    const client = new FhirClient('http://app.test/fhir/R4', async () => 't', undefined, (async (u: string) => (urls.push(u), pages.shift()!)) as unknown as typeof fetch);
+    const all = await client.searchAll('Slot', { schedule: 'Schedule/s' });
+    expect(all.resources.map((r) => r.id)).toEqual(['a', 'b', 'c']);
+    expect(urls.slice(1)).toEqual(['http://app.test/fhir/R4/Slot?_cursor=2', 'http://app.test/fhir/R4/Slot?_cursor=3']);
+    expect(all.next).toBeUndefined();
+  });
+  it('stops at the limit and says so, and never follows a link off the FHIR base', async () => {
+    const client = (next: string) => new FhirClient('http://app.test/fhir/R4', async () => 't', undefined, (async () => page(['a'], next)) as unknown as typeof fetch);
+    expect((await client('http://app.test/fhir/R4/Slot?_cursor=9').searchAll('Slot', {}, 2)).next).toBe('http://app.test/fhir/R4/Slot?_cursor=9');
+    await expect(client('http://elsewhere.test/steal?x=1').searchAll('Slot', {})).rejects.toThrow(/outside its FHIR base/);
+  });
+});
+
 describe('appointments', () => {
   it('a week runs Monday to Sunday', () => {
     const days = viewDays(new Date(2026, 11, 2), 'week');
@@ -112,7 +130,7 @@ describe('appointments', () => {
   it('searches one practitioner over the days, with the patients', () => {
     const q = appointmentQuery('Practitioner/p1', viewDays(new Date(2026, 11, 2), 'day'));
     expect(q.getAll('date')).toHaveLength(2);
-    expect(q.get('actor')).toBe('Practitioner/p1');
+    expect(q.get('practitioner')).toBe('Practitioner/p1');
     expect(q.get('_include')).toBe('Appointment:patient');
   });
   it('books, moves (keeping the length) and cancels', () => {

@@ -64,6 +64,31 @@ export class FhirClient {
     return searchResult<T>(bundle, type);
   }
 
+  /**
+   * Every page of a search, following the Bundle's `next` links (R4 http.html#paging) up to `maxPages`; `next`
+   * of the answer is set when pages were left. Links are only followed on this server's base: the bearer
+   * token goes nowhere else.
+   */
+  async searchAll<T extends Resource>(type: T['resourceType'], params: Record<string, string | number | undefined> | URLSearchParams, maxPages = 10): Promise<SearchResult<T>> {
+    const all = await this.search<T>(type, params);
+    for (let n = 1; all.next && n < maxPages; n++) {
+      const page = searchResult<T>((await this.request<Bundle>('GET', this.onBase(all.next))).body, type);
+      all.resources.push(...page.resources);
+      all.included.push(...page.included);
+      all.suppressed ||= page.suppressed;
+      all.next = page.next;
+    }
+    return all;
+  }
+
+  /** A link of this server as a URL on the base the client uses (a proxy may front the server on another origin). */
+  private onBase(link: string): string {
+    const base = new URL(this.base, 'http://base.invalid');
+    const url = new URL(link, base);
+    if (!url.pathname.startsWith(base.pathname)) throw new Error(`The server sent a link outside its FHIR base: ${url.pathname}`);
+    return `${this.base}${url.pathname.slice(base.pathname.length)}${url.search}`;
+  }
+
   async create<T extends Resource>(resource: T): Promise<T> {
     return (await this.request<T>('POST', resource.resourceType, resource, { Prefer: 'return=representation' })).body;
   }

@@ -1,17 +1,28 @@
-import { ActionIcon, Alert, Badge, Button, Group, Modal, NumberInput, Paper, SegmentedControl, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
-import type { Appointment, Patient, Practitioner } from '@medplum/fhirtypes';
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { ActionIcon, Alert, Button, Group, SegmentedControl, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import type { Appointment, Practitioner } from '@medplum/fhirtypes';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ErrorNotice, PageLoader, WithheldNotice } from '../components/PageState.tsx';
-import { appointmentQuery, bookedAppointment, byDay, cancelled, moved, patientOf, patientsById, VISIT_KINDS, viewDays } from '../lib/appointments.ts';
-import { FhirError } from '../lib/fhir-client.ts';
-import { codeText, isoDate, nameOf, timeText } from '../lib/format.ts';
-import { Link, useRouter } from '../lib/router.tsx';
+import { viewDays } from '../lib/appointments.ts';
+import { loadCalendar } from '../lib/calendar.ts';
+import { isoDate, nameOf, timeText } from '../lib/format.ts';
+import { useRouter } from '../lib/router.tsx';
 import { useSession } from '../lib/session.tsx';
+import { layoutSchedule, lengthOf, movedToSlots, slotRun, type ScheduleRow } from '../lib/slots.ts';
 import { useAsync } from '../lib/use-async.ts';
+import { BookModal, type BookingTarget } from '../schedule/BookModal.tsx';
+import { CancelModal } from '../schedule/CancelModal.tsx';
+import { DayColumn, type RowActions } from '../schedule/DayColumn.tsx';
+import { MoveModal } from '../schedule/MoveModal.tsx';
+import { useWrite } from '../schedule/use-write.ts';
+import { LONG_DAY } from '../schedule/slot-text.ts';
 
-const DAY = new Intl.DateTimeFormat('en-US', { weekday: 'short', month: 'short', day: 'numeric' });
-const LONG_DAY = new Intl.DateTimeFormat('en-US', { weekday: 'long', month: 'long', day: 'numeric', year: 'numeric' });
+type Change = { kind: 'move' | 'cancel'; appointment: Appointment; patientName: string };
 
+/**
+ * The schedule (docs/web.md, docs/scheduling.md): one clinician's day or week from their Schedule's Slots and
+ * their Appointments. Free Slots are booked, appointments moved to other free Slots or cancelled; after each
+ * write the view is read again, so what it shows is the server's state of the Slots.
+ */
 export default function SchedulePage() {
   const { fhir, tokens } = useSession();
   const { search, navigate } = useRouter();
@@ -19,8 +30,16 @@ export default function SchedulePage() {
   const [practitioner, setPractitioner] = useState<string | null>(search.get('practitioner') ?? me ?? null);
   const [view, setView] = useState<'day' | 'week'>(search.get('view') === 'week' ? 'week' : 'day');
   const [day, setDay] = useState(() => (search.get('date') ? new Date(search.get('date') + 'T00:00') : new Date()));
-  const [booking, setBooking] = useState<{ date: string; time: string } | undefined>();
-  const [editing, setEditing] = useState<Appointment | undefined>();
+  const [booking, setBooking] = useState<BookingTarget | undefined>();
+  const [change, setChange] = useState<Change | undefined>();
+  // What the last write did; `n` counts writes, so the same message twice still takes the focus.
+  const [done, setDone] = useState<{ text: string; n: number }>();
+  const doneRef = useRef<HTMLDivElement>(null);
+  // The dialog's trigger (a free slot, a Move button) is gone or elsewhere after the write: the keyboard
+  // continues from the confirmation rather than from the top of the page.
+  useEffect(() => {
+    if (done) doneRef.current?.focus();
+  }, [done]);
   const days = useMemo(() => viewDays(day, view), [day, view]);
 
   const clinicians = useAsync(() => fhir.search<Practitioner>('Practitioner', { _count: 200, active: 'true' }), []);
@@ -34,10 +53,33 @@ export default function SchedulePage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [practitioner, view, day]);
 
-  const appts = useAsync(() => (practitioner ? fhir.search<Appointment>('Appointment', appointmentQuery(practitioner, days)) : Promise.resolve(undefined)), [practitioner, days[0].getTime(), days.length]);
-  const patients = patientsById(appts.data?.included ?? []);
-  const grouped = byDay((appts.data?.resources ?? []).filter((a) => a.status !== 'cancelled' && a.status !== 'noshow' && a.status !== 'entered-in-error'), days);
+  const calendar = useAsync(() => (practitioner ? loadCalendar(fhir, practitioner, days) : Promise.resolve(undefined)), [practitioner, days[0].getTime(), days.length]);
+  const data = calendar.data;
+  const scheduled = (data?.schedules.length ?? 0) > 0;
+  const layout = useMemo(() => layoutSchedule(days, data?.slots ?? [], data?.appointments ?? [], new Date()), [days, data]);
   const step = (n: number) => setDay((d) => new Date(d.getFullYear(), d.getMonth(), d.getDate() + n * (view === 'week' ? 7 : 1)));
+  const finished = (message: string) => {
+    setBooking(undefined);
+    setChange(undefined);
+    setDone((d) => ({ text: message, n: (d?.n ?? 0) + 1 }));
+    calendar.reload();
+  };
+  const dropped = useWrite<Appointment>((a) => {
+    if (a.start) setDay(new Date(a.start));
+    finished('The appointment is moved.');
+  }, calendar.reload);
+  const actions: RowActions = {
+    drop: (id, row) => {
+      const a = data?.appointments.find((x) => x.id === id);
+      const run = a && slotRun(data?.slots ?? [], row.slots[0], lengthOf(a), a);
+      if (!a) return;
+      if (!run) return dropped.setError(`The appointment lasts ${lengthOf(a)} minutes: there are not enough free slots from ${timeText(row.start)}.`);
+      void dropped.run(() => fhir.update(movedToSlots(a, run)));
+    },
+    book: (row: ScheduleRow) => setBooking({ slot: row.slots[0], daySlots: (data?.slots ?? []).filter((s) => isoDate(new Date(s.start!)) === isoDate(new Date(row.start))) }),
+    move: (appointment, patientName) => setChange({ kind: 'move', appointment, patientName }),
+    cancel: (appointment, patientName) => setChange({ kind: 'cancel', appointment, patientName }),
+  };
 
   return (
     <Stack>
@@ -65,218 +107,70 @@ export default function SchedulePage() {
               ›
             </ActionIcon>
           </Group>
-          <Button onClick={() => setBooking({ date: isoDate(day), time: '09:00' })} disabled={!practitioner}>
-            Book appointment
-          </Button>
+          {data && !scheduled && (
+            <Button onClick={() => setBooking({ date: isoDate(day), time: '09:00' })} disabled={!practitioner}>
+              Book appointment
+            </Button>
+          )}
         </Group>
       </Group>
       <Text fw={600} aria-live="polite">
         {view === 'day' ? LONG_DAY.format(days[0]) : `Week of ${LONG_DAY.format(days[0])}`}
+        {data && (
+          <Text span c="dimmed" fw={400} ml="sm" size="sm">
+            {scheduled ? 'Choose a free slot to book.' : 'This clinician has no schedule: book at any time.'}
+          </Text>
+        )}
       </Text>
-      {appts.error && <ErrorNotice error={appts.error} onRetry={appts.reload} />}
-      {appts.loading && !appts.data && <PageLoader label="Loading the schedule" />}
-      {appts.data && <WithheldNotice show={appts.data.suppressed} />}
-      <SimpleGrid cols={view === 'week' ? { base: 1, sm: 3, lg: 7 } : 1} spacing="xs" data-testid="schedule">
-        {days.map((d) => {
-          const list = grouped.get(isoDate(d)) ?? [];
-          return (
-            <Paper key={d.getTime()} withBorder p="xs" component="section" aria-label={DAY.format(d)}>
-              {view === 'week' && (
-                <Text fw={600} size="sm" mb={4} c={isoDate(d) === isoDate(new Date()) ? 'teal.8' : undefined}>
-                  {DAY.format(d)}
-                </Text>
-              )}
-              {list.length === 0 && (
-                <Text size="sm" c="dimmed">
-                  No appointments
-                </Text>
-              )}
-              <Stack gap={6}>
-                {list.map((a) => (
-                  <AppointmentCard key={a.id} a={a} patient={patients.get(patientOf(a) ?? '')} compact={view === 'week'} onEdit={() => setEditing(a)} />
-                ))}
-              </Stack>
-            </Paper>
-          );
-        })}
-      </SimpleGrid>
+      <div role="status" aria-live="polite">
+        {done && (
+          <Alert ref={doneRef} tabIndex={-1} color="teal" withCloseButton onClose={() => setDone(undefined)} closeButtonLabel="Dismiss" data-testid="schedule-done">
+            {done.text}
+          </Alert>
+        )}
+      </div>
+      {dropped.error && (
+        <Alert color="red" role="alert" withCloseButton onClose={() => dropped.setError(undefined)} closeButtonLabel="Dismiss">
+          {dropped.error}
+        </Alert>
+      )}
+      {calendar.error && <ErrorNotice error={calendar.error} onRetry={calendar.reload} />}
+      {calendar.loading && !data && <PageLoader label="Loading the schedule" />}
+      {data && <WithheldNotice show={data.suppressed} />}
+      {data?.truncated && (
+        <Alert color="yellow" role="status">
+          This range has more slots or appointments than one view reads; choose the day view to see them all.
+        </Alert>
+      )}
+      {data && (
+        <SimpleGrid cols={view === 'week' ? { base: 1, sm: 3, lg: 7 } : 1} maw={view === 'week' ? undefined : 880} spacing="xs" data-testid="schedule" aria-busy={calendar.loading}>
+          {layout.map((d) => (
+            <DayColumn key={d.date} day={d} compact={view === 'week'} scheduled={scheduled} patients={data.patients} actions={actions} />
+          ))}
+        </SimpleGrid>
+      )}
       {booking && practitioner && (
         <BookModal
           practitioner={practitioner}
-          initial={booking}
+          target={booking}
           onClose={() => setBooking(undefined)}
+          onStale={calendar.reload}
           onBooked={(a) => {
-            setBooking(undefined);
             if (a.start) setDay(new Date(a.start));
-            appts.reload();
+            finished('The appointment is booked.');
           }}
         />
       )}
-      {editing && (
-        <EditModal
-          appointment={editing}
-          onClose={() => setEditing(undefined)}
-          onSaved={() => {
-            setEditing(undefined);
-            appts.reload();
+      {change?.kind === 'move' && (
+        <MoveModal appointment={change.appointment} patientName={change.patientName} schedules={data?.schedules ?? []} onClose={() => setChange(undefined)} onStale={calendar.reload} onSaved={(a: Appointment) => {
+            if (a.start) setDay(new Date(a.start));
+            finished('The appointment is moved.');
           }}
         />
+      )}
+      {change?.kind === 'cancel' && (
+        <CancelModal appointment={change.appointment} patientName={change.patientName} onClose={() => setChange(undefined)} onStale={calendar.reload} onSaved={() => finished(change.appointment.slot?.length ? 'The appointment is cancelled; its slot is free again.' : 'The appointment is cancelled.')} />
       )}
     </Stack>
-  );
-}
-
-function AppointmentCard({ a, patient, compact, onEdit }: { a: Appointment; patient?: Patient; compact: boolean; onEdit: () => void }) {
-  const ref = patientOf(a);
-  const display = patient ? nameOf(patient.name, 'list') : (a.participant?.find((p) => p.actor?.reference === ref)?.actor?.display ?? 'Patient');
-  return (
-    <Paper withBorder p={6} radius="sm" bg="teal.0" data-testid="appointment">
-      <Group justify="space-between" gap={4} wrap={compact ? 'wrap' : 'nowrap'}>
-        <div>
-          <Text size="sm" fw={600}>
-            {timeText(a.start)}–{timeText(a.end)}{' '}
-            {ref ? (
-              <Link href={`/patients/${ref.split('/')[1]}`} aria-label={`Open the chart of ${display}`}>
-                {display}
-              </Link>
-            ) : (
-              display
-            )}
-          </Text>
-          <Text size="xs" c="dimmed">
-            {a.description ?? codeText(a.appointmentType ?? a.serviceType?.[0])} {a.status !== 'booked' && <Badge size="xs">{a.status}</Badge>}
-          </Text>
-        </div>
-        <Button size="compact-xs" variant="subtle" onClick={onEdit} aria-label={`Move or cancel the ${timeText(a.start)} appointment with ${display}`}>
-          Change
-        </Button>
-      </Group>
-    </Paper>
-  );
-}
-
-function conflictMessage(err: unknown): string {
-  if (err instanceof FhirError && err.status === 409) return 'That time overlaps another appointment of this clinician. Choose another time.';
-  return err instanceof Error ? err.message : String(err);
-}
-
-function PatientPicker({ value, onChange }: { value: string | null; onChange: (v: string | null) => void }) {
-  const { fhir } = useSession();
-  const [query, setQuery] = useState('');
-  const [options, setOptions] = useState<{ value: string; label: string }[]>([]);
-  useEffect(() => {
-    if (query.trim().length < 2) return;
-    let live = true;
-    const t = window.setTimeout(() => {
-      fhir
-        .search<Patient>('Patient', { name: query.trim(), _count: 15 })
-        .then((r) => live && setOptions(r.resources.map((p) => ({ value: `Patient/${p.id}`, label: `${nameOf(p.name, 'list')} (${p.birthDate ?? '?'})` }))))
-        .catch(() => undefined);
-    }, 250);
-    return () => {
-      live = false;
-      window.clearTimeout(t);
-    };
-  }, [query, fhir]);
-  return (
-    <Select
-      label="Patient"
-      placeholder="Type at least two letters of the name"
-      searchable
-      required
-      data={options}
-      value={value}
-      onChange={onChange}
-      searchValue={query}
-      onSearchChange={setQuery}
-      filter={({ options: o }) => o}
-      nothingFoundMessage={query.trim().length < 2 ? 'Keep typing…' : 'No patient found'}
-      data-autofocus
-    />
-  );
-}
-
-function BookModal({ practitioner, initial, onClose, onBooked }: { practitioner: string; initial: { date: string; time: string }; onClose: () => void; onBooked: (a: Appointment) => void }) {
-  const { fhir } = useSession();
-  const [patient, setPatient] = useState<string | null>(null);
-  const [date, setDate] = useState(initial.date);
-  const [time, setTime] = useState(initial.time);
-  const [minutes, setMinutes] = useState<number>(50);
-  const [kind, setKind] = useState<string | null>('ROUTINE');
-  const [error, setError] = useState<string>();
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!patient) return setError('Choose the patient.');
-    try {
-      const a = await fhir.create(bookedAppointment({ patient, practitioner, date, time, minutes, kind: kind ?? 'ROUTINE' }));
-      onBooked(a);
-    } catch (err) {
-      setError(conflictMessage(err));
-    }
-  };
-  return (
-    <Modal opened onClose={onClose} title="Book an appointment">
-      <form onSubmit={submit} aria-label="Book an appointment">
-        <Stack>
-          {error && (
-            <Alert color="red" role="alert">
-              {error}
-            </Alert>
-          )}
-          <PatientPicker value={patient} onChange={setPatient} />
-          <Group grow>
-            <TextInput label="Date" description="YYYY-MM-DD" value={date} onChange={(e) => setDate(e.currentTarget.value)} required />
-            <TextInput label="Start time" description="HH:MM, 24-hour" value={time} onChange={(e) => setTime(e.currentTarget.value)} required />
-          </Group>
-          <Group grow>
-            <NumberInput label="Minutes" min={5} max={480} step={5} value={minutes} onChange={(v) => setMinutes(Number(v) || 30)} />
-            <Select label="Visit type" data={VISIT_KINDS.map((k) => ({ value: k.code, label: k.display }))} value={kind} onChange={setKind} allowDeselect={false} />
-          </Group>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit">Book</Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
-  );
-}
-
-function EditModal({ appointment, onClose, onSaved }: { appointment: Appointment; onClose: () => void; onSaved: () => void }) {
-  const { fhir } = useSession();
-  const start = appointment.start ? new Date(appointment.start) : new Date();
-  const [date, setDate] = useState(isoDate(start));
-  const [time, setTime] = useState(`${String(start.getHours()).padStart(2, '0')}:${String(start.getMinutes()).padStart(2, '0')}`);
-  const [reason, setReason] = useState('');
-  const [error, setError] = useState<string>();
-  const run = async (f: () => Appointment) => {
-    try {
-      await fhir.update(f());
-      onSaved();
-    } catch (err) {
-      setError(conflictMessage(err));
-    }
-  };
-  return (
-    <Modal opened onClose={onClose} title="Move or cancel the appointment">
-      <Stack>
-        {error && (
-          <Alert color="red" role="alert">
-            {error}
-          </Alert>
-        )}
-        <Group grow>
-          <TextInput label="New date" value={date} onChange={(e) => setDate(e.currentTarget.value)} />
-          <TextInput label="New start time" value={time} onChange={(e) => setTime(e.currentTarget.value)} />
-        </Group>
-        <Button onClick={() => void run(() => moved(appointment, date, time))}>Move</Button>
-        <TextInput label="Reason for cancelling" value={reason} onChange={(e) => setReason(e.currentTarget.value)} />
-        <Button color="red" variant="light" onClick={() => void run(() => cancelled(appointment, reason))}>
-          Cancel appointment
-        </Button>
-      </Stack>
-    </Modal>
   );
 }
