@@ -17,3 +17,5 @@ export * from './audit/index.ts';
 export { withheldByConsent } from './consent/withheld.ts';
 export { labelWrites, type LabelOptions } from './consent/labeler.ts';
 export { segmentationSql } from './access/segmentation-sql.ts';
+export { BulkJobs, type BulkJob, type BulkFile } from './bulk/bulk-jobs.ts';
+export { exportRows, type ExportRow, type ExportRowsOptions } from './bulk/export-rows.ts';

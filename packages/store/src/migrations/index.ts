@@ -7,8 +7,9 @@ import { accounts } from './0005-accounts.ts';
 import { oauth } from './0006-oauth.ts';
 import { auditNarrow } from './0007-audit-narrow.ts';
 import { consent } from './0008-consent.ts';
+import { bulkExport } from './0010-bulk-export.ts';
 
 /** Every schema step, in order. Append only. */
-export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth, auditNarrow, consent];
+export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth, auditNarrow, consent, bulkExport];
 
 export type { Migration } from './migration.ts';
