@@ -97,7 +97,7 @@ export function createBulkExport(options: BulkExportOptions) {
     if (!access) throw errors.notFound(`No export job ${id}`);
     if (req.method === 'DELETE') {
       // export.html#bulk-data-delete-request: 202, and the job's files are deleted.
-      if (!(await jobs.delete(id, ownerKey(access)))) throw errors.notFound(`No export job ${id}`);
+      if (!(await jobs.delete(id, ownerKey(access), now()))) throw errors.notFound(`No export job ${id}`);
       return { status: 202, body: { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational', details: { text: 'The export was cancelled and its files deleted' } }] } };
     }
     if (req.method !== 'GET') throw errors.methodNotAllowed('The status URL takes GET or DELETE');

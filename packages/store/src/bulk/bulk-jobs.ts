@@ -86,8 +86,8 @@ export class BulkJobs {
   }
 
   /** Deletes a job with its files (cancel: Bulk Data STU2 export.html#bulk-data-delete-request). */
-  async delete(id: string, owner: string): Promise<boolean> {
-    const r = await this.db.query(`DELETE FROM bulk_job WHERE id = $1 AND owner = $2`, [id, owner]);
+  async delete(id: string, owner: string, now: Date): Promise<boolean> {
+    const r = await this.db.query(`DELETE FROM bulk_job WHERE id = $1 AND owner = $2 AND expires > $3`, [id, owner, now.toISOString()]);
     return r.rowCount > 0;
   }
 
