@@ -293,6 +293,22 @@ describe('jobs belong to who kicked them off', () => {
     expect((await fetchAs('system', status, 'DELETE')).status).toBe(404);
   });
 
+  it('a job left running by a runner that stopped beating is taken over and done again from nothing', async () => {
+    const first = await exportAs('system', '$export?_type=Organization');
+    const id = first.status.split('/').pop()!;
+    const db = pr.s.confide.db;
+    // As a crashed process leaves it: running, half its files, no heartbeat for ten minutes.
+    await db.query(`UPDATE bulk_job SET status = 'running', heartbeat = $2 WHERE id = $1`, [id, new Date(Date.now() - 600_000).toISOString()]);
+    await db.query('DELETE FROM bulk_chunk WHERE job = $1', [id]);
+    expect((await fetchAs('system', first.status)).status).toBe(202);
+    // Any kick-off wakes the runner, which takes over the stale job too.
+    await exportAs('system', '$export?_type=Practitioner');
+    const again = await poll('system', first.status);
+    expect(again.output).toEqual(first.manifest.output);
+    const f = await fetchAs('system', again.output[0].url, 'GET', 'application/fhir+ndjson');
+    expect(f.text.split('\n').filter(Boolean).map((l) => JSON.parse(l).id).sort()).toEqual(first.ids('Organization'));
+  });
+
   it('a job still running answers 202 with X-Progress; a failed one 500; an expired one 404 and is cleaned up', async () => {
     const { status } = await exportAs('system', '$export?_type=Organization');
     const id = status.split('/').pop()!;
