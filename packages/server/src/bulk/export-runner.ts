@@ -107,9 +107,12 @@ export class ExportRunner {
       const done = await this.export(job);
       if (done) this.audit(job, 200, done.patients);
     } catch (e) {
+      // Closing: the job is taken over at the next start. Cancelled while it ran: its next write failed because its
+      // rows are gone. Neither is a failure to report.
+      if (this.closed || !(await this.jobs.beat(job.id, 'failing', this.now()).catch(() => false))) return;
       this.options.onError?.(e);
       // The text is the server's own (never request data or content): the status answers it as a 500.
-      if (!this.closed) await this.jobs.fail(job.id, 'The export failed on the server').catch(() => undefined);
+      await this.jobs.fail(job.id, 'The export failed on the server').catch(() => undefined);
       this.audit(job, 500, []);
     }
   }
