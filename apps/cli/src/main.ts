@@ -8,7 +8,8 @@ Commands:
   migrate   Bring the database schema up to date
   seed      Load the demo practice (--patients 100, --seed 42)
   import    Import FHIR Bundle (.json) or NDJSON (.ndjson) files: confide import FILE...
-  export    Export every resource as NDJSON, one file per type (--out DIR, --type Patient,Observation)
+  export    Export every resource as NDJSON, one file per type (--out DIR, --type Patient,Observation): the
+            operator's full, unsegmented database export; --as USER exports only what that account may see
   audit     The audit trail: \`audit verify\` checks its hash chain (exit 1 when broken); \`audit list\` shows events
   users     Manage sign-in accounts: list, add, disable, enable, reset, unlock, roles (confide users --help)
   clients   Manage OAuth clients (SMART apps, backend services): list, add, disable (confide clients --help)

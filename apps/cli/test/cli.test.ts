@@ -66,6 +66,23 @@ describe('the confide command', () => {
     expect(exported.Practitioner).toBeGreaterThan(3);
     expect(exported.Observation).toBeGreaterThan(10);
 
+    // --as: what one clinician may see, through the same access path as the API's $export (docs/bulk-export.md).
+    const mine = tempDir('confide-export-as-');
+    const asUser = await runConfide(['export', '--out', mine, '--as', 'efoster', '--type', 'Patient,Composition,Condition,Observation', ...a.args], a.env);
+    expect(asUser.code, asUser.out).toBe(0);
+    expect(asUser.out).toMatch(/visible to efoster/);
+    const seen = countLines(mine);
+    for (const [type, n] of Object.entries(seen)) if (type !== 'OperationOutcome') expect(n, type).toBeLessThanOrEqual(exported[type]);
+    const efoster = 'Practitioner/' + (await import('@confide/demo')).demoStaff.find((s) => s.username === 'efoster')!.practitionerId;
+    const lines = (dir: string, type: string) => (fs.existsSync(path.join(dir, `${type}.ndjson`)) ? fs.readFileSync(path.join(dir, `${type}.ndjson`), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+    const psy = (c: any) => (c.meta?.security ?? []).some((l: any) => l.code === 'PSYTHPN');
+    // Psychotherapy notes of other authors are not in it (the full export has them all).
+    for (const c of lines(mine, 'Composition').filter(psy)) expect(c.author.map((x: any) => x.reference)).toContain(efoster);
+    const part2 = ['Patient', 'Composition', 'Condition', 'Observation'].some((t) => lines(mine, t).some((c: any) => (c.meta?.security ?? []).some((l: any) => l.code === '42CFRPart2')));
+    expect(fs.existsSync(path.join(mine, 'OperationOutcome.ndjson'))).toBe(part2);
+    const nobody = await runConfide(['export', '--out', mine, '--as', 'nobody', ...a.args], a.env);
+    expect(nobody.code).not.toBe(0);
+
     const imp = await runConfide(['import', out, ...b.args], b.env);
     expect(imp.code, imp.out).toBe(0);
     const total = Object.values(exported).reduce((x, y) => x + y, 0);

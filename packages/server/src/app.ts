@@ -14,6 +14,8 @@ import { createStaticFiles } from './http/static-files.ts';
 import { accountAuditEvent, securityAuditEvent } from './audit/security-audit.ts';
 import { AuditRecorder } from './audit/audit-recorder.ts';
 import { domainWriteRules } from './rules/index.ts';
+import { createBulkExport } from './bulk/bulk-export.ts';
+import { ExportRunner } from './bulk/export-runner.ts';
 
 /** Sign-in and token settings (see docs/smart.md). */
 export interface ConfideAuthOptions
@@ -58,6 +60,11 @@ export interface ConfideOptions extends OpenDbOptions {
    * `confide start` warns loudly when it is off.
    */
   audit?: boolean;
+  /**
+   * Bulk data export (docs/bulk-export.md): how long jobs and files are kept (default 24 h), how often the runner
+   * looks for other processes' work (default 15 s), and (for tests) the size of stored pieces and read pages.
+   */
+  bulkExport?: { expireHours?: number; pollMs?: number; chunkChars?: number; pageSize?: number };
   /** The built web app (apps/web/dist) to serve at `/` and `/portal/` (docs/web.md); none when absent. */
   webRoot?: string;
 }
@@ -98,7 +105,11 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
   const audit = options.audit === false ? undefined : new AuditLog(db, { onError });
   const recorder = audit ? new AuditRecorder(audit) : undefined;
   const breakGlass = new BreakGlass(db, { now: options.auth?.now });
-  const fhir = createFhirRouter({ version: VERSION, search: options.search, searchParams: options.searchParams, audit: recorder, breakGlass });
+  // Bulk export jobs run in the background of this process, reading as the caller who kicked each off.
+  const { expireHours, ...runnerOptions } = options.bulkExport ?? {};
+  const runner = new ExportRunner({ db, repo, audit: recorder, now: options.auth?.now, onError, ...runnerOptions });
+  const bulk = createBulkExport({ runner, expireHours, now: options.auth?.now });
+  const fhir = createFhirRouter({ version: VERSION, search: options.search, searchParams: options.searchParams, audit: recorder, breakGlass, bulk });
   const auth = options.auth ?? {};
   const clock = auth.now ?? (() => new Date());
   let running: RunningServer | undefined;
@@ -171,10 +182,13 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
       ),
     async listen(port: number, host?: string) {
       running = await listen(server, port, host);
+      runner.start();
+      runner.kick();
       return running;
     },
     async close() {
       if (running) await running.close();
+      await runner.close();
       await oauth.close();
       recorder?.flush();
       await audit?.close();

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import type { ConfideOptions } from '../src/index.ts';
 import { request, startTestServer, type TestServer, putEntry } from './support/harness.ts';
 
 /**
@@ -55,8 +56,8 @@ const consent = (id: string, patient: string, provision: Record<string, unknown>
  * - cs-p4: a consent denying Observations for operations (HOPERAT); an observation.
  * - cs-p5: a consent that denied everything but expired in 2020; an observation; a psychotherapy note.
  */
-export async function startPractice(): Promise<Practice> {
-  const s = await startTestServer();
+export async function startPractice(options: Partial<ConfideOptions> = {}): Promise<Practice> {
+  const s = await startTestServer(options);
   // The practice is set up as `confide seed`/`import` would (the server's own work): designating a Part 2
   // program is the privacy officer's right, which a backend-services client does not have.
   const setup = await s.confide.handle({ method: 'POST', path: '', body: {

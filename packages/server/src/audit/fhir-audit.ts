@@ -36,6 +36,8 @@ export function restInteraction(route: Route, method: string): RestInteraction |
     case 'type-operation':
     case 'instance-operation':
     case 'system-operation':
+    case 'bulk-status':
+    case 'bulk-file':
       return 'operation';
   }
 }

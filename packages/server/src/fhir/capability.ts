@@ -6,7 +6,13 @@ export interface CapabilityOptions {
   version: string;
   /** Search parameters per type, when search is available. */
   searchParams?: (type: string) => { name: string; type: string; definition?: string }[];
+  /** FHIR Bulk Data export is served (bulk/bulk-export.ts). */
+  bulkExport?: boolean;
 }
+
+/** Bulk Data STU2 (https://hl7.org/fhir/uv/bulkdata/STU2/): its CapabilityStatement and OperationDefinitions. */
+const BULK = 'http://hl7.org/fhir/uv/bulkdata';
+export const BULK_DATA_CAPABILITY = `${BULK}/CapabilityStatement/bulk-data`;
 
 /**
  * The CapabilityStatement lists exactly what this server implements (R4 capabilitystatement.html). It is
@@ -36,6 +42,9 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
       conditionalUpdate: true,
       conditionalDelete: 'multiple',
     };
+    // Bulk Data STU2 export.html#endpoint---all-patients and #endpoint---group-of-patients.
+    if (options.bulkExport && type === 'Patient') r.operation = [{ name: 'export', definition: `${BULK}/OperationDefinition/patient-export` }];
+    if (options.bulkExport && type === 'Group') r.operation = [{ name: 'export', definition: `${BULK}/OperationDefinition/group-export` }];
     const params = options.searchParams?.(type);
     if (params?.length) r.searchParam = params.map((p) => ({ name: p.name, type: p.type as 'string', definition: p.definition }));
     return r;
@@ -44,6 +53,8 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
     resourceType: 'CapabilityStatement',
     status: 'active',
     date: new Date().toISOString(),
+    // The server implements the Bulk Data Access IG's server CapabilityStatement (export, Patient and Group export).
+    ...(options.bulkExport ? { instantiates: [BULK_DATA_CAPABILITY] } : {}),
     publisher: 'Confide',
     kind: 'instance',
     software: { name: 'Confide', version: options.version },
@@ -56,6 +67,7 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
         mode: 'server',
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
+        ...(options.bulkExport ? { operation: [{ name: 'export', definition: `${BULK}/OperationDefinition/export` }] } : {}),
       },
     ],
   };

@@ -15,7 +15,15 @@ export type Route =
   | { kind: 'type-operation'; type: string; operation: string }
   | { kind: 'instance-operation'; type: string; id: string; operation: string }
   | { kind: 'system-operation'; operation: string }
-  | { kind: 'compartment-search'; compartmentType: string; id: string; type: string };
+  | { kind: 'compartment-search'; compartmentType: string; id: string; type: string }
+  /** A bulk export job's status URL (Bulk Data STU2 export.html#bulk-data-status-request). */
+  | { kind: 'bulk-status'; id: string }
+  /** One file of a bulk export job's manifest (export.html#file-request). */
+  | { kind: 'bulk-file'; id: string; file: string };
+
+/** Path segments of the bulk export status and file URLs (below the FHIR base; they name no resource type). */
+export const BULK_STATUS_SEGMENT = '$export-poll-status';
+export const BULK_FILE_SEGMENT = '$export-file';
 
 export function parseRoute(path: string): Route {
   const parts = path.split('/').filter((p) => p.length > 0).map(decode);
@@ -27,6 +35,8 @@ export function parseRoute(path: string): Route {
     if (a === '_search') return { kind: 'system-search' };
     if (a.startsWith('$')) return { kind: 'system-operation', operation: a.slice(1) };
   }
+  if (a === BULK_STATUS_SEGMENT && parts.length === 2) return { kind: 'bulk-status', id: b };
+  if (a === BULK_FILE_SEGMENT && parts.length === 3) return { kind: 'bulk-file', id: b, file: c };
   const type = checkType(a);
   if (parts.length === 1) return { kind: 'type', type };
   if (parts.length === 2) {

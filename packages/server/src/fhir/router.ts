@@ -14,6 +14,7 @@ import { search as searchHandler } from './search.ts';
 import { breakTheGlass, type BreakGlass } from '../consent/break-glass.ts';
 import { auditedPurpose, requestAccess } from '../consent/request-access.ts';
 import type { FhirContext, FhirRequest, FhirResponse } from './types.ts';
+import type { BulkExport } from '../bulk/bulk-export.ts';
 
 export interface FhirRouterOptions {
   version: string;
@@ -24,6 +25,8 @@ export interface FhirRouterOptions {
   audit?: AuditSink;
   /** Break-the-glass grants (consent/break-glass.ts): `Patient/[id]/$break-the-glass` and emergency access. */
   breakGlass?: BreakGlass;
+  /** FHIR Bulk Data export (bulk/bulk-export.ts): `$export` kick-off, status and file URLs. */
+  bulk?: BulkExport;
 }
 
 /** Dispatches one FHIR interaction (R4 http.html) to its handler. */
@@ -68,7 +71,9 @@ export function createFhirRouter(options: FhirRouterOptions) {
         if (!capability.has(ctx.baseUrl)) {
           capability.set(
             ctx.baseUrl,
-            JSON.stringify(capabilityStatement({ baseUrl: ctx.baseUrl, version: options.version, searchParams: options.searchParams ?? defaultSearchParams })),
+            JSON.stringify(
+              capabilityStatement({ baseUrl: ctx.baseUrl, version: options.version, searchParams: options.searchParams ?? defaultSearchParams, bulkExport: !!options.bulk }),
+            ),
           );
         }
         return { status: 200, body: capability.get(ctx.baseUrl) };
@@ -110,7 +115,18 @@ export function createFhirRouter(options: FhirRouterOptions) {
       case 'version':
         if (m === 'GET') return crud.vread(ctx, req, route.type, route.id, route.vid);
         break;
+      case 'system-operation':
+        if (route.operation === 'export') return requireBulk(options.bulk).kickOff(ctx, req, 'system');
+        throw errors.notSupported(`Operation $${route.operation} is not supported`);
+      case 'type-operation':
+        if (route.type === 'Patient' && route.operation === 'export') return requireBulk(options.bulk).kickOff(ctx, req, 'patient');
+        throw errors.notSupported(`Operation $${route.operation} is not supported on ${route.type}`);
+      case 'bulk-status':
+        return requireBulk(options.bulk).status(ctx, req, route.id);
+      case 'bulk-file':
+        return requireBulk(options.bulk).file(ctx, req, route.id, route.file);
       case 'instance-operation':
+        if (route.type === 'Group' && route.operation === 'export') return requireBulk(options.bulk).kickOff(ctx, req, 'group', route.id);
         if (route.type === 'Patient' && route.operation === 'everything') return everything(ctx, req, route.id);
         if (route.type === 'Patient' && route.operation === 'disclosures') return disclosures(ctx, req, route.id);
         if (route.type === 'Patient' && route.operation === 'break-the-glass') return breakTheGlass(ctx, req, route.id, options.breakGlass, options.audit);
@@ -119,12 +135,15 @@ export function createFhirRouter(options: FhirRouterOptions) {
         if (m !== 'GET') break;
         if (route.compartmentType !== 'Patient') throw errors.notSupported(`Only the Patient compartment is supported`);
         return searchHandler(ctx, req, route.type, `Patient/${route.id}`);
-      default:
-        throw errors.notSupported(`Operation $${'operation' in route ? route.operation : ''} is not supported`);
     }
     throw errors.methodNotAllowed(`${req.method} is not allowed on ${req.path || 'the base URL'}`);
   };
   return dispatch;
+}
+
+function requireBulk(bulk: BulkExport | undefined): BulkExport {
+  if (!bulk) throw errors.notSupported('Bulk data export is not enabled on this server');
+  return bulk;
 }
 
 /**

@@ -18,7 +18,7 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
  */
 const FHIR_CORS: Record<string, string> = {
   'Access-Control-Allow-Origin': '*',
-  'Access-Control-Expose-Headers': 'Location, Content-Location, ETag, Last-Modified, WWW-Authenticate',
+  'Access-Control-Expose-Headers': 'Location, Content-Location, ETag, Last-Modified, WWW-Authenticate, X-Progress, Retry-After, Expires',
 };
 const FHIR_PREFLIGHT: Record<string, string> = {
   ...FHIR_CORS,
@@ -165,7 +165,8 @@ function parseJson(raw: Buffer): unknown {
 const STREAM_WRITE_BYTES = 64 * 1024;
 
 async function sendStream(res: ServerResponse, status: number, body: AsyncIterable<string>, headers: Record<string, string>, headOnly: boolean): Promise<void> {
-  res.writeHead(status, { ...headers, 'Content-Type': FHIR_JSON });
+  // A handler may name another media type (bulk export files are application/fhir+ndjson).
+  res.writeHead(status, { 'Content-Type': FHIR_JSON, ...headers });
   if (headOnly) {
     res.end();
     return;
@@ -192,7 +193,7 @@ async function sendStream(res: ServerResponse, status: number, body: AsyncIterab
 function send(res: ServerResponse, status: number, body?: string | object, headers: Record<string, string> = {}, headOnly = false): void {
   const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
   const h: Record<string, string | number> = { ...headers };
-  if (text.length > 0 || status !== 204) h['Content-Type'] = FHIR_JSON;
+  if ((text.length > 0 || status !== 204) && !h['Content-Type']) h['Content-Type'] = FHIR_JSON;
   h['Content-Length'] = Buffer.byteLength(text);
   res.writeHead(status, h);
   res.end(headOnly ? undefined : text);

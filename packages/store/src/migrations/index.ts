@@ -8,8 +8,9 @@ import { oauth } from './0006-oauth.ts';
 import { auditNarrow } from './0007-audit-narrow.ts';
 import { consent } from './0008-consent.ts';
 import { rowLabels } from './0009-row-labels.ts';
+import { bulkExport } from './0010-bulk-export.ts';
 
 /** Every schema step, in order. Append only. */
-export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth, auditNarrow, consent, rowLabels];
+export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth, auditNarrow, consent, rowLabels, bulkExport];
 
 export type { Migration } from './migration.ts';
