@@ -17,9 +17,6 @@ export * from './audit/index.ts';
 export { withheldByConsent } from './consent/withheld.ts';
 export { labelWrites, type LabelOptions } from './consent/labeler.ts';
 export { segmentationSql } from './access/segmentation-sql.ts';
-<<<<<<< HEAD
 export { rowLabels, LABELS_COLUMN } from './access/row-labels.ts';
-=======
 export { BulkJobs, type BulkJob, type BulkFile } from './bulk/bulk-jobs.ts';
 export { exportRows, type ExportRow, type ExportRowsOptions } from './bulk/export-rows.ts';
->>>>>>> bulk
