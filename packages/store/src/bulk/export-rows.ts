@@ -26,7 +26,7 @@ export interface ExportRow {
   id: string;
   /** The stored JSON text, exactly as a read serves it. */
   content: string;
-  /** The row carries the 42CFRPart2 label (from its `search_tokens`, not by parsing the content). */
+  /** The row carries the 42CFRPart2 label (from its `labels` column, not by parsing the content). */
   part2: boolean;
   /** `Patient/id`s whose compartment holds the row. */
   compartments: string[];
@@ -60,7 +60,7 @@ export async function* exportRows(q: Queryable, type: string, options: ExportRow
   const after = params.add('');
   const limit = options.pageSize ?? 1000;
   const sql =
-    `SELECT t.id, t.content, t.search_tokens && ${part2} AS part2, coalesce(t.compartments, '{}') AS compartments FROM ${ident(type)} t` +
+    `SELECT t.id, t.content, coalesce(t.labels, '{}') && ${part2} AS part2, coalesce(t.compartments, '{}') AS compartments FROM ${ident(type)} t` +
     ` WHERE ${where.join(' AND ')} AND t.id > ${after}::text ORDER BY t.id LIMIT ${limit}`;
   const name = statementName(sql);
   for (;;) {
