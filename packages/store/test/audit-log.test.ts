@@ -12,6 +12,8 @@ import {
   noIndexer,
   migrations,
   searchIndexer,
+  LABELS_COLUMN,
+  type SearchIndexer,
   verifyAuditChain,
   type Db,
   type PendingWrite,
@@ -425,6 +427,13 @@ describe('the audit report is a FHIR search', () => {
   });
 });
 
+/** Today's search columns but the `labels` column of migration 9 (the last one), as a schema-3 table has them. */
+const schema3Indexer: SearchIndexer = {
+  columns: (type) => searchIndexer.columns(type).filter((c) => c !== LABELS_COLUMN),
+  values: (type, r) => searchIndexer.values(type, r).slice(0, -1),
+  links: (type, values) => searchIndexer.links!(type, [...values, null]),
+};
+
 describe('migration 4', () => {
   it('chains the AuditEvents stored before it', async () => {
     const s = await scratchDb();
@@ -442,7 +451,7 @@ describe('migration 4', () => {
         const resource = { ...event(i), id, meta: { versionId: '1', lastUpdated } };
         writes.push({ resourceType: 'AuditEvent', id, versionId: 1, lastUpdated, deleted: false, json: JSON.stringify(resource), resource });
       }
-      await s.db.transaction((tx) => flushWrites(tx, writes, searchIndexer));
+      await s.db.transaction((tx) => flushWrites(tx, writes, schema3Indexer));
       const deletion = { resourceType: 'AuditEvent', id: created[1], versionId: 2, lastUpdated: new Date(Date.UTC(2025, 0, 1, 0, 1)).toISOString(), deleted: true, json: null };
       await s.db.transaction((tx) => flushWrites(tx, [deletion], noIndexer));
       await migrate(s.db);
