@@ -34,7 +34,12 @@ const env = (): NodeJS.ProcessEnv => {
 /** A small demo practice (`confide seed`), then `confide start` on it, on a free port, as its own process. */
 export async function startConfide(patients = 8): Promise<RunningConfide> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-e2e-'));
-  execFileSync(process.execPath, [CONFIDE, 'seed', '--patients', String(patients), '--data', dataDir], { env: env(), stdio: 'ignore' });
+  try {
+    execFileSync(process.execPath, [CONFIDE, 'seed', '--patients', String(patients), '--data', dataDir], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (e) {
+    // Say why: the seed's own error message (it prints no patient data, only its progress and errors).
+    throw new Error(`confide seed failed: ${String((e as { stderr?: Buffer }).stderr ?? e).slice(-2000)}`);
+  }
   const child = spawn(process.execPath, [CONFIDE, 'start', '--port', '0', '--data', dataDir, '--no-demo'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {

@@ -2,6 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { ident, type Queryable } from './db/db.ts';
 import { cascadeOrganizations, resolveOrganizations, type OrganizationRow } from './organizations.ts';
 import { syncConsentRules } from './consent/consent-rules.ts';
+import { notePart2Compartments } from './consent/part2-compartments.ts';
 
 /** One new version, ready to be written: its JSON text is final (meta included). */
 export interface PendingWrite {
@@ -44,6 +45,8 @@ export interface RowLinks {
   compartments: readonly string[];
   /** Every plain relative reference (`Type/id`) the row's search columns hold. */
   references: readonly string[];
+  /** The row's `labels` column (access/row-labels.ts), when the indexer keeps it. */
+  labels?: readonly string[] | null;
 }
 
 /**
@@ -129,6 +132,7 @@ export async function flushWrites(tx: Queryable, writes: PendingWrite[], indexer
   }
   if (orgs && orgs.changedPatients.length) await cascadeOrganizations(tx, orgs.changedPatients);
   await syncConsentRules(tx, writes);
+  if (indexer.links) await notePart2Compartments(tx, prepared.tables.flatMap((t) => t.values.map((v) => indexer.links!(t.type, v))));
 }
 
 /** Search column values and organizations of every row of a batch, grouped by type. */

@@ -31,7 +31,7 @@ describe('rowLabels', () => {
   });
 });
 
-describe('migration 9 back-fills labels of the rows already stored', () => {
+describe('migration 9 back-fills labels, and the Part 2 compartments, of the rows already stored', () => {
   let close: (() => Promise<void>) | undefined;
   afterEach(async () => {
     await close?.();
@@ -46,13 +46,16 @@ describe('migration 9 back-fills labels of the rows already stored', () => {
     const rows: [string, string[] | null][] = cases();
     for (const [id, tokens] of rows) {
       await db.query(
-        `INSERT INTO "Composition" (id, version_id, last_updated, deleted, content, search_tokens) VALUES ($1, 1, now(), false, '{}', $2::text[])`,
-        [id, tokens],
+        `INSERT INTO "Composition" (id, version_id, last_updated, deleted, content, search_tokens, compartments) VALUES ($1, 1, now(), false, '{}', $2::text[], $3::text[])`,
+        [id, tokens, [`Patient/${id}`]],
       );
     }
     await migrate(db);
     const r = await db.query<{ id: string; labels: string[] | null }>('SELECT id, labels FROM "Composition" ORDER BY id');
     expect(r.rows.map((x) => [x.id, x.labels])).toEqual(rows.map(([id, tokens]) => [id, rowLabels(tokens)]).sort());
+    // The patients whose compartment holds a Part 2 row: only d's.
+    const p = await db.query<{ patient: string }>('SELECT patient FROM part2_compartment');
+    expect(p.rows.map((x) => x.patient)).toEqual(['Patient/d']);
   });
 });
 

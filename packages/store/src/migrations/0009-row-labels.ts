@@ -1,4 +1,4 @@
-import { NOTE_DELEGATE_TAG_SYSTEM, PART2_PROGRAM_TAG_SYSTEM, PSYCHOTHERAPY_LABEL_KEYS } from '@confide/policy';
+import { NOTE_DELEGATE_TAG_SYSTEM, PART2_LABEL_KEY, PART2_PROGRAM_TAG_SYSTEM, PSYCHOTHERAPY_LABEL_KEYS } from '@confide/policy';
 import { ident } from '../db/db.ts';
 import { allLayouts } from '../search/table-layout.ts';
 import type { Migration } from './migration.ts';
@@ -22,6 +22,8 @@ import type { Migration } from './migration.ts';
  *   A rule matches the caller (`recipients`: `Practitioner/…`, `Organization/…` the caller acts as), the
  *   `purpose` of use, the resource type and the row's labels; a permit must cover every sensitivity label of the
  *   row, a deny needs only one. Changing these rules means a new migration that replaces the functions.
+ * - `part2_compartment`: the patients whose compartment has held a Part 2 row (consent/part2-compartments.ts), so
+ *   that "withheld by consent" is answered without a union over every table for everyone else.
  */
 export const rowLabels: Migration = {
   version: 9,
@@ -34,6 +36,11 @@ export const rowLabels: Migration = {
         .filter((l) => l.resourceType !== 'AuditEvent')
         .map((l) => backfill(ident(l.resourceType))),
       FUNCTIONS,
+      'CREATE TABLE part2_compartment (patient text PRIMARY KEY);',
+      ...allLayouts().map(
+        (l) =>
+          `INSERT INTO part2_compartment (patient) SELECT DISTINCT unnest(compartments) FROM ${ident(l.resourceType)} WHERE labels @> ${textArray([`_security=${PART2_LABEL_KEY}`])} ON CONFLICT DO NOTHING;`,
+      ),
     ].join('\n'),
 };
 

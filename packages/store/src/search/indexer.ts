@@ -39,7 +39,7 @@ export const searchIndexer: SearchIndexer = {
       const ref = t.slice(t.indexOf('=') + 1);
       if (RELATIVE_REF.test(ref)) references.push(ref);
     }
-    return { compartments: (values[values.length - 2] as string[] | null) ?? [], references };
+    return { compartments: (values[values.length - 2] as string[] | null) ?? [], references, labels: values[values.length - 1] as string[] | null };
   },
 };
 

@@ -1,0 +1,30 @@
+import type { Queryable } from '../db/db.ts';
+import { PART2_SECURITY_TOKEN } from '../access/segmentation-sql.ts';
+import type { RowLinks } from '../write-batch.ts';
+
+/**
+ * Keeps `part2_compartment` (migration 9): every patient whose compartment has held a row labelled 42CFRPart2,
+ * added in the transaction of the write that stores the row. Entries are never removed — a patient listed whose
+ * Part 2 rows are gone costs only the full "withheld by consent" check (consent/withheld.ts), while a patient
+ * missing from it would make that check wrongly say nothing was withheld.
+ */
+export async function notePart2Compartments(tx: Queryable, rows: readonly RowLinks[]): Promise<void> {
+  const patients = new Set<string>();
+  for (const r of rows) if (r.labels?.includes(PART2_SECURITY_TOKEN)) for (const c of r.compartments) patients.add(c);
+  if (patients.size === 0) return;
+  await tx.query('INSERT INTO part2_compartment (patient) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [[...patients]], 'part2-compartments');
+}
+
+/**
+ * Whether "withheld by consent" can be true for this patient at all: some Consent rule denies something (a deny
+ * rule of any patient can reach a row that is also in this patient's compartment), or the patient's compartment
+ * has held a Part 2 row. One statement over two small tables.
+ */
+export async function mayBeWithheld(q: Queryable, patientId: string): Promise<boolean> {
+  const r = await q.query<{ w: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM consent_rule WHERE effect = 'deny') OR EXISTS (SELECT 1 FROM part2_compartment WHERE patient = $1) AS w`,
+    [`Patient/${patientId}`],
+    'may-be-withheld',
+  );
+  return r.rows[0]?.w === true;
+}
