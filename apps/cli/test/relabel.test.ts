@@ -3,38 +3,22 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseScopes, type Actor } from '@confide/policy';
 import { createConfide } from '@confide/server';
-import { createScratchDatabase } from '../../../packages/store/test/support.ts';
 import { importCommand } from '../src/commands/import.ts';
 import { relabelCommand } from '../src/commands/relabel.ts';
 import { dbOptions } from '../src/config.ts';
-import { tempDir } from './support.ts';
+import { inProcessBackend, tempDir } from './support.ts';
 
 // `confide relabel` (docs/consent.md "Relabelling stored records"), in this process, on the backend the run
 // selects (embedded PostgreSQL, or DATABASE_URL).
-const pgUrl = process.env.DATABASE_URL;
-const savedUrl = process.env.DATABASE_URL;
-let args: string[] = [];
-let dataDir: string | undefined;
-let drop: (() => Promise<void>) | undefined;
+const backend = inProcessBackend('confide-relabel-');
+const args = backend.args;
 
 const DESIGNATION = { system: 'https://confide.health/fhir/CodeSystem/organization-designation', code: 'part2-program' };
 const PROGRAM_TAG = 'https://confide.health/fhir/CodeSystem/part2-program';
 const ICD = 'http://hl7.org/fhir/sid/icd-10-cm';
 
-beforeAll(async () => {
-  if (pgUrl) {
-    const scratch = await createScratchDatabase(pgUrl, false);
-    drop = scratch.drop;
-    process.env.DATABASE_URL = scratch.url;
-  } else {
-    dataDir = tempDir('confide-relabel-');
-    args = ['--data', dataDir];
-  }
-});
-afterAll(async () => {
-  process.env.DATABASE_URL = savedUrl;
-  await drop?.();
-});
+beforeAll(() => backend.setup());
+afterAll(() => backend.teardown());
 
 async function run(command: (argv: string[]) => Promise<number>, ...argv: string[]): Promise<{ code: number; out: string }> {
   let out = '';
@@ -69,7 +53,7 @@ const records = [
 const mainClinician: Actor = { kind: 'staff', userId: 'rl-doc', practitionerId: 'rl-doc', organizations: ['rl-main'], roles: ['clinician'], scopes: parseScopes('user/*.rs') };
 
 async function stored(): Promise<{ labels: Record<string, string[]>; tags: Record<string, string[]>; versions: Record<string, string>; seen: string[] }> {
-  const confide = await createConfide(dbOptions({ data: dataDir }));
+  const confide = await createConfide(dbOptions({ data: backend.dataDir() }));
   try {
     const labels: Record<string, string[]> = {};
     const tags: Record<string, string[]> = {};
