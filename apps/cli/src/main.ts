@@ -10,6 +10,7 @@ Commands:
   import    Import FHIR Bundle (.json) or NDJSON (.ndjson) files: confide import FILE...
   export    Export every resource as NDJSON, one file per type (--out DIR, --type Patient,Observation): the
             operator's full, unsegmented database export; --as USER exports only what that account may see
+  relabel   Label stored records again with the current rules (--type Condition,Encounter, --dry-run)
   audit     The audit trail: \`audit verify\` checks its hash chain (exit 1 when broken); \`audit list\` shows events
   users     Manage sign-in accounts: list, add, disable, enable, reset, unlock, roles (confide users --help)
   clients   Manage OAuth clients (SMART apps, backend services): list, add, disable (confide clients --help)
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   seed: async () => (await import('./commands/seed.ts')).seed,
   import: async () => (await import('./commands/import.ts')).importCommand,
   export: async () => (await import('./commands/export.ts')).exportCommand,
+  relabel: async () => (await import('./commands/relabel.ts')).relabelCommand,
   audit: async () => (await import('./commands/audit.ts')).auditCommand,
   users: async () => (await import('./commands/users.ts')).usersCommand,
   clients: async () => (await import('./commands/clients.ts')).clientsCommand,

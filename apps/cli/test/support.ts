@@ -67,3 +67,34 @@ export async function tokenFor(running: Running, who: { user: string } | { clien
   if (r.code !== 0 || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw new Error(`confide token failed (${r.code}):\n${r.out}`);
   return { authorization: `Bearer ${token}` };
 }
+
+/**
+ * The backend a test file runs in-process commands against: a scratch PostgreSQL database (DATABASE_URL set for
+ * the file's duration) or a fresh embedded data dir (`args` carries `--data`). Call `setup` in beforeAll and
+ * `teardown` in afterAll.
+ */
+export function inProcessBackend(prefix: string): { args: string[]; dataDir: () => string | undefined; setup: () => Promise<void>; teardown: () => Promise<void> } {
+  const pgUrl = process.env.DATABASE_URL;
+  const args: string[] = [];
+  let dataDir: string | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  return {
+    args,
+    dataDir: () => dataDir,
+    async setup() {
+      if (pgUrl) {
+        const { createScratchDatabase } = await import('../../../packages/store/test/support.ts');
+        const scratch = await createScratchDatabase(pgUrl, false);
+        drop = scratch.drop;
+        process.env.DATABASE_URL = scratch.url;
+      } else {
+        dataDir = tempDir(prefix);
+        args.push('--data', dataDir);
+      }
+    },
+    async teardown() {
+      process.env.DATABASE_URL = pgUrl;
+      await drop?.();
+    },
+  };
+}

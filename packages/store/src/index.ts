@@ -16,6 +16,7 @@ export { patientOrganizations } from './organizations.ts';
 export * from './audit/index.ts';
 export { withheldByConsent } from './consent/withheld.ts';
 export { labelWrites, type LabelOptions } from './consent/labeler.ts';
+export { relabelOrder, type RelabelPage } from './consent/relabel.ts';
 export { segmentationSql } from './access/segmentation-sql.ts';
 export { rowLabels, LABELS_COLUMN } from './access/row-labels.ts';
 export { BulkJobs, type BulkJob, type BulkFile } from './bulk/bulk-jobs.ts';

@@ -8,6 +8,7 @@ import type { Actor } from '@confide/policy';
 import { accessFor, type Access, type RestrictHook } from './access/access.ts';
 import { withRetry } from './retry.ts';
 import { labelWrites, type LabelOptions } from './consent/labeler.ts';
+import { relabelPage, type RelabelPage } from './consent/relabel.ts';
 import { SqlParams, statementName } from './search/sql-params.ts';
 import { applyWriteRules, type WriteRule } from './write-rules.ts';
 
@@ -320,6 +321,19 @@ export class Repository {
       for (const m of matches) out.push(await repo.delete(resourceType, m.id));
       return out;
     });
+  }
+
+  /**
+   * Relabels one page of a type's current versions (ids after `afterId`) with the write path's labeler, writing
+   * a new version only where the labels change (consent/relabel.ts; `confide relabel`). The server's own work:
+   * refused on a repository acting for a caller. Without label options nothing is labelled: 0 changed.
+   */
+  async relabel(resourceType: string, afterId: string, limit: number, dryRun: boolean): Promise<RelabelPage> {
+    checkType(resourceType);
+    if (this.access) throw errors.forbidden('Relabelling is the server\'s own work');
+    const labels = this.options.labels;
+    if (!labels) return { scanned: 0, changed: 0, lastId: undefined };
+    return this.transaction((repo) => relabelPage(repo, labels, resourceType, afterId, limit, dryRun));
   }
 
   /** Writes a set of already prepared versions (used by bundle processing). */

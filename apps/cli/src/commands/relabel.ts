@@ -1,0 +1,53 @@
+import { parseArgs } from 'node:util';
+import { isResourceType, resourceTypes } from '@confide/fhir';
+import { createConfide } from '@confide/server';
+import { relabelOrder } from '@confide/store';
+import { auditOperator } from '../operator-audit.ts';
+import { dbOptions } from '../config.ts';
+
+const PAGE = 200;
+
+/**
+ * `confide relabel [--type T,...] [--dry-run]`: runs the stored current versions of the segmented types (patient
+ * data) through the write path's labeler again, a page at a time (keyset by id, one transaction per page), and
+ * writes a new version of those whose labels change — after a label rule changed, or an Organization was
+ * designated a 42 CFR Part 2 program after its records were stored (docs/consent.md "Relabelling"). The labeler's
+ * rules decide; they add labels and never lower them. `--dry-run` counts and writes nothing. The run is one
+ * AuditEvent by the OS user.
+ */
+export async function relabelCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { data: { type: 'string' }, type: { type: 'string' }, 'dry-run': { type: 'boolean' } } });
+  const asked = values.type ? values.type.split(',').map((t) => t.trim()) : resourceTypes();
+  for (const t of asked) if (!isResourceType(t)) throw new Error(`Unknown resource type: ${t}`);
+  const types = relabelOrder(asked);
+  const dryRun = values['dry-run'] === true;
+  const confide = await createConfide(dbOptions(values));
+  try {
+    let scanned = 0;
+    let changed = 0;
+    const lines: string[] = [];
+    for (const type of types) {
+      let after = '';
+      let n = 0;
+      let c = 0;
+      for (;;) {
+        const page = await confide.repo.relabel(type, after, PAGE, dryRun);
+        if (page.lastId === undefined) break;
+        n += page.scanned;
+        c += page.changed;
+        after = page.lastId;
+      }
+      scanned += n;
+      changed += c;
+      if (c > 0) lines.push(`  ${type}: ${c.toLocaleString('en-US')} of ${n.toLocaleString('en-US')}`);
+    }
+    if (!dryRun) {
+      await auditOperator(confide.db, { kind: 'rest', interaction: 'update', outcome: { status: 200 }, query: `confide relabel (${changed} of ${scanned} resources relabelled)` });
+    }
+    const verb = dryRun ? 'would be relabelled (dry run: nothing written)' : 'relabelled';
+    process.stdout.write(`${changed.toLocaleString('en-US')} of ${scanned.toLocaleString('en-US')} resources ${verb}.\n${lines.join('\n')}${lines.length ? '\n' : ''}`);
+    return 0;
+  } finally {
+    await confide.close();
+  }
+}
