@@ -19,8 +19,8 @@ function* files(p) {
 
 export function sourceHash() {
   const h = createHash('sha256');
-  // ../../packages/notes: the note templates the app imports from source.
-  const inputs = ['src', 'public', 'index.html', 'portal/index.html', 'vite.config.ts', 'package.json', '../../package-lock.json', '../../packages/notes/src'];
+  // ../../packages/notes and scheduling: the note templates and slot rules the app imports from source.
+  const inputs = ['src', 'public', 'index.html', 'portal/index.html', 'vite.config.ts', 'package.json', '../../package-lock.json', '../../packages/notes/src', '../../packages/scheduling/src'];
   for (const input of inputs) {
     const p = path.join(dir, input);
     if (!fs.existsSync(p)) continue;
@@ -41,6 +41,9 @@ export function ensureBuild({ quiet = false } = {}) {
   if (!quiet) process.stderr.write('Building the web app (apps/web)...\n');
   execFileSync(process.execPath, [viteBin(), 'build', '--logLevel', quiet ? 'error' : 'warn'], {
     cwd: dir,
+    // Vite takes NODE_ENV from the environment when it is set: under Vitest (NODE_ENV=test) the build would
+    // bundle React's development code, 60 KB more gzipped and slower, and `npm start` would then serve it.
+    env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
   });
   fs.writeFileSync(stampFile, hash + '\n');
