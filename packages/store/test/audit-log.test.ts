@@ -164,6 +164,40 @@ describe('AuditLog', () => {
     await log.close();
   });
 
+  it('writes a steady trickle of events once per flush interval, not back to back as they arrive', async () => {
+    // A busy server records an event every millisecond or so, and each write takes a while (here at least 60 ms).
+    // Events that arrive while a batch is being written wait for the next interval: batches start at least
+    // flushMs apart. (Draining until the queue was empty started the next write as soon as one committed.)
+    const starts: number[] = [];
+    const slow: Db = {
+      ...counting(db),
+      transaction: (fn) => {
+        starts.push(Date.now());
+        return db.transaction(async (tx) => {
+          const r = await fn(tx);
+          await new Promise((res) => setTimeout(res, 60));
+          return r;
+        });
+      },
+    };
+    const log = new AuditLog(slow, { flushMs: 100 });
+    log.record(event(0));
+    await log.flush(); // warm-up: the first write loads the indexer and plans the statement
+    starts.length = 0;
+    const started = Date.now();
+    let n = 1;
+    while (Date.now() - started < 700) {
+      log.record(event(n++));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const during = [...starts];
+    await log.close();
+    expect((await rows()).length).toBe(n);
+    expect(during.length).toBeGreaterThanOrEqual(3);
+    const gaps = during.slice(1).map((t, i) => t - during[i]);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(95);
+  });
+
   it('appends from two writers (as two server processes would) into one chain', async () => {
     const a = new AuditLog(db, { flushMs: 2, maxBatch: 40 });
     const b = new AuditLog(db, { flushMs: 3, maxBatch: 70 });
