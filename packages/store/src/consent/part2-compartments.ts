@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/db.ts';
-import { PART2_SECURITY_TOKEN } from '../access/segmentation-sql.ts';
+import { NO_DENY_RULES, PART2_SECURITY_TOKEN } from '../access/segmentation-sql.ts';
 import type { RowLinks } from '../write-batch.ts';
 
 /**
@@ -22,7 +22,7 @@ export async function notePart2Compartments(tx: Queryable, rows: readonly RowLin
  */
 export async function mayBeWithheld(q: Queryable, patientId: string): Promise<boolean> {
   const r = await q.query<{ w: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM consent_rule WHERE effect = 'deny') OR EXISTS (SELECT 1 FROM part2_compartment WHERE patient = $1) AS w`,
+    `SELECT NOT ${NO_DENY_RULES} OR EXISTS (SELECT 1 FROM part2_compartment WHERE patient = $1) AS w`,
     [`Patient/${patientId}`],
     'may-be-withheld',
   );
