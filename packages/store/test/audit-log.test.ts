@@ -135,6 +135,20 @@ describe('AuditLog', () => {
     await log.close();
   });
 
+  it('appends more events in one call than one statement carries, as one chain in one transaction', async () => {
+    const counted = counting(db);
+    const logOnCounted = new AuditLog(counted);
+    const events = Array.from({ length: 2500 }, (_, i) => event(i + 1));
+    const stored = await counted.transaction((tx) => logOnCounted.append(events, tx));
+    expect(counted.transactions).toBe(1);
+    expect(counted.statements.filter((sql) => sql.includes('confide_audit_append'))).toHaveLength(3);
+    const r = await rows();
+    expect(r.map((x) => x.id)).toEqual(stored.map((e) => e.id));
+    expect(r.map((x) => x.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(await verifyAuditChain(db, { batchSize: 700 })).toMatchObject({ ok: true, count: 2500, headSeq: 2500 });
+    await logOnCounted.close();
+  });
+
   it('verifies an empty trail', async () => {
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true, count: 0, headSeq: 0, headHash: AUDIT_GENESIS_HASH });
   });

@@ -75,8 +75,9 @@ const UNSTORABLE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:d[89a-f][0-9a-f]{2}|0000)/gi;
  * The append-only, hash-chained audit trail (docs/audit.md).
  *
  * - `record(event)` is for the request path: it queues the event and returns at once. A timer (`flushMs`) or
- *   a full batch (`maxBatch`) writes the queue in one transaction with one statement (every row in one JSON
- *   parameter; the database numbers, hashes and inserts them, migration 0007); on PostgreSQL that transaction
+ *   a full batch (`maxBatch`) writes the queue in one transaction with one statement (the search columns
+ *   in one JSON parameter, each row's text in its own; the database numbers, hashes and inserts them,
+ *   migration 0011); on PostgreSQL that transaction
  *   commits with `synchronous_commit = off`, so a read never waits for a WAL flush. The CPU work (JSON text,
  *   search values) happens at flush time, once per batch, not in `record`.
  * - `append(events, tx?)` is the durable path: awaited, committed synchronously, and with `tx` written inside
@@ -297,26 +298,41 @@ export class AuditLog {
 
   /**
    * Appends rows to the chain in the given transaction with one statement (confide_audit_append, migration
-   * 0007): it locks the head, numbers and hashes the rows in order, inserts them and moves the head, so a batch
-   * costs one round trip besides BEGIN and COMMIT. `relaxed`: commit without waiting for the WAL flush
-   * (PostgreSQL only). `retried`: leave out rows an earlier attempt whose COMMIT was lost stored after all.
+   * 0011): it locks the head, numbers and hashes the rows in order, inserts them and moves the head, so a batch
+   * costs one round trip besides BEGIN and COMMIT. Each row's JSON text is its own parameter, sent as it is;
+   * the search columns of all rows go in one JSON parameter. `relaxed`: commit without waiting for the WAL
+   * flush (PostgreSQL only). `retried`: leave out rows an earlier attempt whose COMMIT was lost stored after all.
    */
   private async insert(tx: Queryable, rows: Prepared[], relaxed: boolean, retried = false): Promise<void> {
-    const objects = rows.map((row) => this.rowObject(row));
-    const sql = relaxed && this.db.kind === 'postgres' ? APPEND_RELAXED_SQL : APPEND_SQL;
-    await tx.query(sql, [JSON.stringify(objects), retried], sql === APPEND_SQL ? 'audit:append' : 'audit:append-relaxed');
+    const relax = relaxed && this.db.kind === 'postgres';
+    for (let at = 0; at < rows.length; at += MAX_ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(at, at + MAX_ROWS_PER_STATEMENT);
+      const columns = chunk.map((row) => this.rowObject(row));
+      // Unnamed statements: the text differs with the batch's size, and planning a function call is trivial.
+      await tx.query(appendSql(chunk.length, relax), [JSON.stringify(columns), retried, ...chunk.map((r) => r.json)]);
+    }
   }
 
-  /** One row as an object for json_populate_record (one JSON.stringify over a batch is the cheapest way measured). */
+  /** One row's search columns as an object for jsonb_populate_record (its content travels apart). */
   private rowObject(row: Prepared): Record<string, unknown> {
-    const o = { id: row.id, version_id: 1, last_updated: row.lastUpdated, deleted: false, content: row.json };
+    const o = { id: row.id, version_id: 1, last_updated: row.lastUpdated, deleted: false };
     return this.search.addTo(o, row.values);
   }
 }
 
-const APPEND_SQL = 'SELECT confide_audit_append($1::json, $2) AS head';
-/** The same, committing without waiting for the WAL flush: set_config(…, true) lasts until the transaction ends. */
-const APPEND_RELAXED_SQL = "SELECT set_config('synchronous_commit', 'off', true) AS relaxed, confide_audit_append($1::json, $2) AS head";
+/** Rows per append statement: each is a parameter, and a statement takes at most 65,535 (the protocol's limit). */
+const MAX_ROWS_PER_STATEMENT = 1000;
+
+/**
+ * `SELECT confide_audit_append($1::json, $2, ARRAY[$3, …])` for `n` rows (an array constructor, since a function
+ * call takes at most 100 arguments); `relaxed` also sets synchronous_commit off
+ * until the transaction ends (set_config(…, true)).
+ */
+function appendSql(n: number, relaxed: boolean): string {
+  const contents = Array.from({ length: n }, (_, i) => `$${i + 3}`).join(', ');
+  const call = `confide_audit_append($1::json, $2, ARRAY[${contents}]::text[]) AS head`;
+  return relaxed ? `SELECT set_config('synchronous_commit', 'off', true) AS relaxed, ${call}` : `SELECT ${call}`;
+}
 
 function checkEvent(event: AuditEvent): void {
   if (!event || (event as { resourceType?: unknown }).resourceType !== TYPE) {
