@@ -111,12 +111,41 @@ describe('the clinician web app, end to end', () => {
     await page.getByTestId('medication-list').getByText('ibuprofen 600 MG Oral Tablet').waitFor();
   });
 
+  it('records an allergy, which the banner shows until it is resolved', async () => {
+    await page.getByRole('tab', { name: 'Allergies' }).click();
+    await choose(page, 'Substance', 'latex', 'Latex');
+    await page.getByRole('button', { name: 'Add allergy' }).click();
+    const banner = page.getByRole('region', { name: 'Patient banner' });
+    await banner.getByText(/Latex/).waitFor();
+    await page.getByRole('textbox', { name: 'Status of Latex' }).or(page.getByLabel('Status of Latex')).first().click();
+    await page.getByRole('option', { name: 'resolved' }).click();
+    await banner.getByText(/Latex/).waitFor({ state: 'detached' });
+    await shot(page, 'chart-allergies');
+  });
+
   it('shows vitals over time as charts', async () => {
     await page.getByRole('tab', { name: 'Vitals & labs' }).click();
     await page.getByLabel('Heart rate (/min)').fill('72');
     await page.getByRole('button', { name: 'Save vitals' }).click();
     await page.getByRole('img', { name: /Heart rate: \d+ values/ }).waitFor();
     await shot(page, 'chart-vitals', true);
+  });
+
+  it('corrects a mistyped vital, then voids it as entered in error', async () => {
+    await page.getByLabel('Heart rate (/min)').fill('27');
+    await page.getByRole('button', { name: 'Save vitals' }).click();
+    const table = page.getByRole('table', { name: 'Recent measurements' });
+    const row = table.getByRole('row').filter({ hasText: '27 beats/min' });
+    await row.getByRole('button', { name: /^Correct Heart rate/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Correct a measurement' });
+    await dialog.getByLabel('Heart rate (beats/min)').fill('72');
+    await shot(page, 'chart-vitals-correct');
+    await dialog.getByRole('button', { name: 'Save correction' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const corrected = table.getByRole('row').filter({ hasText: 'Heart rate (corrected)' });
+    await corrected.getByText('72 beats/min').waitFor();
+    await corrected.getByRole('button', { name: /entered in error$/ }).click();
+    await corrected.waitFor({ state: 'detached' });
   });
 
   /** The path of the note the next test writes and signs (the co-sign test opens it again). */

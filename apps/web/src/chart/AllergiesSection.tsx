@@ -1,9 +1,11 @@
-import { Button, Group, Select, Stack, Table, TextInput } from '@mantine/core';
+import { Badge, Button, Group, Select, Stack, Table, TextInput } from '@mantine/core';
 import { AddPanel, errorText } from '../components/AddPanel.tsx';
+import { ColumnHeads } from '../components/ColumnHeads.tsx';
 import type { AllergyIntolerance } from '@medplum/fhirtypes';
 import { useState, type FormEvent } from 'react';
 import { codeText, dateText, isoDate } from '../lib/format.ts';
 import { useSession } from '../lib/session.tsx';
+import { ALLERGY_STATUSES, allergyStatus, withAllergyStatus } from '../lib/chart-edits.ts';
 
 const SNOMED = 'http://snomed.info/sct';
 /** Common substances (SNOMED CT substance concepts), curated like the problem list. */
@@ -56,6 +58,16 @@ export function AllergiesSection({ patientId, allergies, onChange }: { patientId
     }
   };
 
+  const change = async (a: AllergyIntolerance, status: Parameters<typeof withAllergyStatus>[1]) => {
+    setError(undefined);
+    try {
+      await fhir.update<AllergyIntolerance>(withAllergyStatus(a, status));
+      onChange();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
   return (
     <Stack>
       <AddPanel title="Add an allergy" onSubmit={add} error={error}>
@@ -67,14 +79,7 @@ export function AllergiesSection({ patientId, allergies, onChange }: { patientId
         </Group>
       </AddPanel>
       <Table striped aria-label="Allergies">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Substance</Table.Th>
-            <Table.Th>Reaction</Table.Th>
-            <Table.Th>Criticality</Table.Th>
-            <Table.Th>Recorded</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
+        <ColumnHeads columns={['Substance', 'Reaction', 'Criticality', 'Recorded', 'Status']} actions />
         <Table.Tbody>
           {allergies.map((a) => (
             <Table.Tr key={a.id}>
@@ -82,10 +87,48 @@ export function AllergiesSection({ patientId, allergies, onChange }: { patientId
               <Table.Td>{a.reaction?.[0]?.manifestation?.map((m) => codeText(m)).join(', ')}</Table.Td>
               <Table.Td>{a.criticality}</Table.Td>
               <Table.Td>{dateText(a.recordedDate)}</Table.Td>
+              <AllergyStatusCells allergy={a} onChange={(status) => void change(a, status)} />
             </Table.Tr>
           ))}
         </Table.Tbody>
       </Table>
     </Stack>
+  );
+}
+
+/** An allergy's status, changeable in place, and the way to void one recorded by mistake. */
+function AllergyStatusCells({ allergy, onChange }: { allergy: AllergyIntolerance; onChange: (status: Parameters<typeof withAllergyStatus>[1]) => void }) {
+  const status = allergyStatus(allergy);
+  const name = codeText(allergy.code);
+  if (status === 'entered-in-error' || status === 'refuted') {
+    return (
+      <>
+        <Table.Td>
+          <Badge color="gray">{status === 'refuted' ? 'Refuted' : 'Entered in error'}</Badge>
+        </Table.Td>
+        <Table.Td />
+      </>
+    );
+  }
+  return (
+    <>
+      <Table.Td>
+        <Select
+          size="xs"
+          w={120}
+          aria-label={`Status of ${name}`}
+          data={[...ALLERGY_STATUSES]}
+          value={status === 'unknown' ? null : status}
+          placeholder="unknown"
+          allowDeselect={false}
+          onChange={(v) => v && v !== status && onChange(v as (typeof ALLERGY_STATUSES)[number])}
+        />
+      </Table.Td>
+      <Table.Td>
+        <Button size="compact-xs" variant="subtle" color="red" onClick={() => onChange('entered-in-error')} aria-label={`Mark ${name} entered in error`}>
+          Entered in error
+        </Button>
+      </Table.Td>
+    </>
   );
 }

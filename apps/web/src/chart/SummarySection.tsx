@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { isActiveCondition, isActiveMedication, latest, seriesOf, type ChartData } from '../lib/chart-data.ts';
 import { codeText, dateText, quantityText } from '../lib/format.ts';
 import { WithheldNotice } from '../components/PageState.tsx';
+import { isActiveAllergy } from '../lib/chart-edits.ts';
 
 function Panel({ title, children, empty }: { title: string; children: ReactNode; empty: boolean }) {
   return (
@@ -25,6 +26,7 @@ export function SummarySection({ data: d }: { data: ChartData }) {
   const problems = d.conditions.filter(isActiveCondition);
   const meds = d.medications.filter(isActiveMedication);
   const vitals = latest(seriesOf(d.vitals));
+  const allergies = d.allergies.filter(isActiveAllergy);
   const labs = d.labs.slice(0, 8);
   return (
     <>
@@ -52,9 +54,9 @@ export function SummarySection({ data: d }: { data: ChartData }) {
             ))}
           </List>
         </Panel>
-        <Panel title="Allergies" empty={!d.allergies.length}>
+        <Panel title="Allergies" empty={!allergies.length}>
           <List size="sm" spacing={2}>
-            {d.allergies.map((a) => (
+            {allergies.map((a) => (
               <List.Item key={a.id}>
                 {codeText(a.code)}
                 {a.reaction?.[0]?.manifestation?.[0] && ` (${codeText(a.reaction[0].manifestation[0])})`}

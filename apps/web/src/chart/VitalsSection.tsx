@@ -3,6 +3,7 @@ import { AddPanel, errorText } from '../components/AddPanel.tsx';
 import type { Observation } from '@medplum/fhirtypes';
 import { useMemo, useState, type FormEvent } from 'react';
 import { TrendChart } from '../components/TrendChart.tsx';
+import { RecentMeasurements } from './RecentMeasurements.tsx';
 import { ErrorNotice, PageLoader, WithheldNotice } from '../components/PageState.tsx';
 import { loadObservations, seriesOf } from '../lib/chart-data.ts';
 import { useAsync } from '../lib/use-async.ts';
@@ -113,12 +114,21 @@ export function VitalsSection({ patientId, onChange }: { patientId: string; onCh
           <Button type="submit">Save vitals</Button>
         </Group>
       </AddPanel>
-      <Title order={3} size="h4">
-        Vitals over time
-      </Title>
       {loaded.error && <ErrorNotice error={loaded.error} onRetry={loaded.reload} />}
       {!loaded.data && !loaded.error && <PageLoader label="Loading vitals and results" />}
       <WithheldNotice show={!!loaded.data?.withheld} />
+      {vitals && (
+        <RecentMeasurements
+          observations={vitals}
+          onChange={() => {
+            loaded.reload();
+            onChange();
+          }}
+        />
+      )}
+      <Title order={3} size="h4">
+        Vitals over time
+      </Title>
       {loaded.data && vitalSeries.length === 0 && <Text c="dimmed">No vitals recorded.</Text>}
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
         {vitalSeries.map((s) => (

@@ -1,6 +1,7 @@
 import { Badge, Group, Paper, Text, Title } from '@mantine/core';
 import type { AllergyIntolerance, Patient } from '@medplum/fhirtypes';
 import { ageOf, codeText, dateText, identifierText, nameOf, sexOf } from '../lib/format.ts';
+import { isActiveAllergy } from '../lib/chart-edits.ts';
 
 /** Labels the banner flags (HL7 v3 ActCode / Confidentiality, DS4P). */
 const FLAGS: Record<string, string> = {
@@ -21,7 +22,7 @@ export function bannerFlags(labels: Set<string>): string[] {
 }
 
 export function PatientBanner({ patient, allergies, labels, withheld }: { patient: Patient; allergies: AllergyIntolerance[]; labels: Set<string>; withheld: boolean }) {
-  const active = allergies.filter((a) => a.clinicalStatus?.coding?.[0]?.code !== 'resolved' && a.clinicalStatus?.coding?.[0]?.code !== 'inactive');
+  const active = allergies.filter(isActiveAllergy);
   const flags = bannerFlags(labels);
   return (
     <Paper withBorder p="sm" mb="md" component="section" aria-label="Patient banner" data-testid="patient-banner">

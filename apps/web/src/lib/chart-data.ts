@@ -1,5 +1,6 @@
 import type { AllergyIntolerance, Appointment, Condition, Encounter, Immunization, MedicationRequest, Observation, Patient, Resource } from '@medplum/fhirtypes';
 import type { FhirClient, SearchResult } from './fhir-client.ts';
+import { isShownObservation } from './chart-edits.ts';
 
 export interface ChartData {
   patient: Patient;
@@ -80,6 +81,7 @@ export function seriesOf(observations: Observation[]): Series[] {
     s.points.push({ t: new Date(date).getTime(), v, date });
   };
   for (const o of observations) {
+    if (!isShownObservation(o)) continue;
     const date = o.effectiveDateTime ?? o.effectivePeriod?.start ?? o.issued;
     const c = o.code?.coding?.[0];
     const label = o.code?.text ?? c?.display ?? c?.code ?? 'Observation';
