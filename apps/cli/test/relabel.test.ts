@@ -72,6 +72,16 @@ async function stored(): Promise<{ labels: Record<string, string[]>; tags: Recor
   }
 }
 
+/** The server's "relabel needed" markers (relabel_request, migration 0011). */
+async function requests(): Promise<string[]> {
+  const confide = await createConfide(dbOptions({ data: backend.dataDir() }));
+  try {
+    return (await confide.db.query<{ program: string }>('SELECT program FROM relabel_request')).rows.map((r) => r.program);
+  } finally {
+    await confide.close();
+  }
+}
+
 describe('confide relabel', () => {
   it('labels records stored before their Organization was designated a Part 2 program; dry run and a second run change nothing', async () => {
     expect((await run(importCommand, bundleFile(records))).code).toBe(0);
@@ -83,6 +93,8 @@ describe('confide relabel', () => {
     // only the privacy officer may): the records keep their old labels until relabelled.
     expect((await run(importCommand, bundleFile([program(true)]))).code).toBe(0);
     expect((await stored()).labels).toEqual(before.labels);
+    // The designation asked for a relabel (a server that is not running does not do it; the next start would).
+    expect(await requests()).toEqual(['Organization/rl-program']);
 
     const dry = await run(relabelCommand, '--dry-run');
     expect(dry.code, dry.out).toBe(0);
@@ -95,6 +107,7 @@ describe('confide relabel', () => {
     expect(done.out).toMatch(/^2 of \d+ resources relabelled/);
     expect(done.out).toMatch(/Encounter: 1 of 1/);
     expect(done.out).toMatch(/Condition: 1 of 2/);
+    expect(await requests()).toEqual([]);
     const after = await stored();
     for (const id of ['rl-e1', 'rl-c1']) {
       expect(after.labels[id]).toEqual(expect.arrayContaining(['42CFRPart2', 'NORDSCLCD', 'R']));

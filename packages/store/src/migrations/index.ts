@@ -9,8 +9,9 @@ import { auditNarrow } from './0007-audit-narrow.ts';
 import { consent } from './0008-consent.ts';
 import { rowLabels } from './0009-row-labels.ts';
 import { bulkExport } from './0010-bulk-export.ts';
+import { reviewRelabel } from './0011-review-relabel.ts';
 
 /** Every schema step, in order. Append only. */
-export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth, auditNarrow, consent, rowLabels, bulkExport];
+export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth, auditNarrow, consent, rowLabels, bulkExport, reviewRelabel];
 
 export type { Migration } from './migration.ts';
