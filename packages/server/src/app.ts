@@ -17,6 +17,8 @@ import { domainWriteRules } from './rules/index.ts';
 import { createBulkExport } from './bulk/bulk-export.ts';
 import { ExportRunner } from './bulk/export-runner.ts';
 import { RelabelRunner, type RelabelRunnerOptions } from './consent/relabel-runner.ts';
+import { BreakGlassReviews } from './consent/break-glass-reviews.ts';
+import { createReviewQueue } from './consent/review-queue-endpoint.ts';
 import { part2DesignationRule } from './rules/part2-designation-rule.ts';
 
 /** Sign-in and token settings (see docs/smart.md). */
@@ -157,13 +159,16 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
     await db.close();
     throw e;
   }
+  // The authorization server, then Confide's own API (the privacy officer's break-the-glass review queue).
+  const reviewQueue = createReviewQueue({ reviews: new BreakGlassReviews(db, options.auth?.now), authenticate: oauth.authenticate, audit: recorder });
+  const routes: OAuthServer['handle'] = async (req, res, url) => (await oauth.handle(req, res, url)) || reviewQueue(req, res, url);
   const server = createHttpServer({
     repo,
     fhir,
     publicUrl: options.publicUrl,
     maxBodyBytes: options.maxBodyBytes,
     onError,
-    routes: options.webRoot ? withWebApp(oauth.handle, options.webRoot) : oauth.handle,
+    routes: options.webRoot ? withWebApp(routes, options.webRoot) : routes,
     authenticate: oauth.authenticate,
   });
   // The CLI's import and seed run in-process as the server itself: a system actor with every scope. Never
@@ -209,7 +214,7 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
   };
 }
 
-// The authorization server first, then the web app's files (which never claim /oauth2 or /fhir paths).
+// The authorization server and the API first, then the web app's files (which never claim /oauth2, /api or /fhir paths).
 function withWebApp(routes: OAuthServer['handle'], root: string): OAuthServer['handle'] {
   const files = createStaticFiles({ root, apps: [{ prefix: '/portal/', index: 'portal/index.html' }, { prefix: '/', index: 'index.html' }] });
   return async (req, res, url) => (await routes(req, res, url)) || files(req, res, url);
