@@ -97,8 +97,8 @@ export interface Confide {
 export async function createConfide(options: ConfideOptions): Promise<Confide> {
   // The domain rules (notes, scheduling: src/rules) check every write, unless a caller's repository options replace them.
   // A Part 2 designation also asks the relabel runner (created below) to relabel the program's older records.
-  let relabeler: RelabelRunner | undefined;
-  const designation = part2DesignationRule(() => setImmediate(() => relabeler?.kick()));
+  // (Writes start only after createConfide returns, when `relabeler` exists.)
+  const designation = part2DesignationRule(() => setImmediate(() => relabeler.kick()));
   options = { ...options, repository: { writeRules: [...domainWriteRules, designation], ...options.repository } };
   const db = await openDb(options);
   let created = false;
@@ -117,7 +117,7 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
   // Bulk export jobs run in the background of this process, reading as the caller who kicked each off.
   const { expireHours, ...runnerOptions } = options.bulkExport ?? {};
   const runner = new ExportRunner({ db, repo, audit: recorder, now: options.auth?.now, onError, ...runnerOptions });
-  relabeler = new RelabelRunner({ db, repo, audit: recorder, onError, ...options.relabel });
+  const relabeler = new RelabelRunner({ db, repo, audit: recorder, onError, ...options.relabel });
   const bulk = createBulkExport({ runner, expireHours, now: options.auth?.now });
   const fhir = createFhirRouter({ version: VERSION, search: options.search, searchParams: options.searchParams, audit: recorder, breakGlass, bulk });
   const auth = options.auth ?? {};
@@ -198,14 +198,14 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
       runner.start();
       runner.kick();
       // Requests left by a process that stopped mid-run (or made by another process) are finished now.
-      relabeler?.start();
-      relabeler?.kick();
+      relabeler.start();
+      relabeler.kick();
       return running;
     },
     async close() {
       if (running) await running.close();
       await runner.close();
-      await relabeler?.close();
+      await relabeler.close();
       await oauth.close();
       recorder?.flush();
       await audit?.close();
