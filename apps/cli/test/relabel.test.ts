@@ -126,6 +126,33 @@ describe('confide relabel', () => {
     expect(await stored()).toEqual(after);
   });
 
+  it('a designation stored by a command is relabelled by the next server start', async () => {
+    const prog = (designated: boolean) => ({ ...program(designated), id: 'rl-program2' });
+    const visit = { resourceType: 'Encounter', id: 'rl-e2', status: 'finished', class: { code: 'AMB' }, subject: { reference: 'Patient/rl-p1' }, serviceProvider: { reference: 'Organization/rl-program2' } };
+    expect((await run(importCommand, bundleFile([prog(false), visit]))).code).toBe(0);
+    expect((await run(importCommand, bundleFile([prog(true)]))).code).toBe(0);
+    expect(await requests()).toEqual(['Organization/rl-program2']);
+    const confide = await createConfide(dbOptions({ data: backend.dataDir() }));
+    try {
+      await confide.listen(0, '127.0.0.1');
+      let labels: string[] = [];
+      for (let i = 0; i < 100 && !labels.includes('42CFRPart2'); i++) {
+        if (i) await new Promise((r) => setTimeout(r, 100));
+        labels = ((JSON.parse((await confide.repo.readCurrent('Encounter', 'rl-e2'))!.json!) as { meta: { security?: { code: string }[] } }).meta.security ?? []).map((l) => l.code);
+      }
+      expect(labels).toContain('42CFRPart2');
+      // The run ends after its last page (a close before that would leave the request for the next start).
+      let left = 1;
+      for (let i = 0; i < 100 && left > 0; i++) {
+        if (i) await new Promise((r) => setTimeout(r, 100));
+        left = (await confide.db.query('SELECT 1 FROM relabel_request')).rows.length;
+      }
+      expect(left).toBe(0);
+    } finally {
+      await confide.close();
+    }
+  });
+
   it('refuses an unknown type', async () => {
     await expect(relabelCommand(['--type', 'Nonsense', ...args])).rejects.toThrow(/Unknown resource type: Nonsense/);
   });

@@ -2,12 +2,14 @@
  * Work the server does in the background of its process, one run at a time: `kick` starts a run now, or one more
  * after the run in progress (so what a kick announced is never missed); `start` also kicks every `pollMs` for work
  * stored by another process or left by a stopped one; `close` stops kicking and waits for the run in hand, which
- * checks `closed` between its steps.
+ * checks `closed` between its steps. Nothing runs before `start` (a serving process): a command that opens the
+ * database briefly (`confide import`) leaves the stored work to the server.
  */
 export abstract class BackgroundTask {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private started = false;
   protected closed = false;
 
   constructor(
@@ -19,12 +21,13 @@ export abstract class BackgroundTask {
   protected abstract drain(): Promise<void>;
 
   start(): void {
+    this.started = true;
     this.timer ??= setInterval(() => this.kick(), this.pollMs);
     this.timer.unref();
   }
 
   kick(): void {
-    if (this.closed) return;
+    if (this.closed || !this.started) return;
     if (this.running) {
       this.again = true;
       return;
