@@ -21,6 +21,6 @@ export default defineConfig({
   },
   server: {
     // `npm run dev -w @confide/web` next to `npm start`: the API and sign-in pages come from the server.
-    proxy: { '/fhir': 'http://127.0.0.1:8080', '/oauth2': 'http://127.0.0.1:8080', '/.well-known': 'http://127.0.0.1:8080' },
+    proxy: { '/fhir': 'http://127.0.0.1:8080', '/oauth2': 'http://127.0.0.1:8080', '/api': 'http://127.0.0.1:8080', '/.well-known': 'http://127.0.0.1:8080' },
   },
 });

@@ -72,6 +72,16 @@ async function stored(): Promise<{ labels: Record<string, string[]>; tags: Recor
   }
 }
 
+/** The server's "relabel needed" markers (relabel_request, migration 0012). */
+async function requests(): Promise<string[]> {
+  const confide = await createConfide(dbOptions({ data: backend.dataDir() }));
+  try {
+    return (await confide.db.query<{ program: string }>('SELECT program FROM relabel_request')).rows.map((r) => r.program);
+  } finally {
+    await confide.close();
+  }
+}
+
 describe('confide relabel', () => {
   it('labels records stored before their Organization was designated a Part 2 program; dry run and a second run change nothing', async () => {
     expect((await run(importCommand, bundleFile(records))).code).toBe(0);
@@ -83,6 +93,8 @@ describe('confide relabel', () => {
     // only the privacy officer may): the records keep their old labels until relabelled.
     expect((await run(importCommand, bundleFile([program(true)]))).code).toBe(0);
     expect((await stored()).labels).toEqual(before.labels);
+    // The designation asked for a relabel (a server that is not running does not do it; the next start would).
+    expect(await requests()).toEqual(['Organization/rl-program']);
 
     const dry = await run(relabelCommand, '--dry-run');
     expect(dry.code, dry.out).toBe(0);
@@ -95,6 +107,7 @@ describe('confide relabel', () => {
     expect(done.out).toMatch(/^2 of \d+ resources relabelled/);
     expect(done.out).toMatch(/Encounter: 1 of 1/);
     expect(done.out).toMatch(/Condition: 1 of 2/);
+    expect(await requests()).toEqual([]);
     const after = await stored();
     for (const id of ['rl-e1', 'rl-c1']) {
       expect(after.labels[id]).toEqual(expect.arrayContaining(['42CFRPart2', 'NORDSCLCD', 'R']));
@@ -111,6 +124,33 @@ describe('confide relabel', () => {
     expect(again.code, again.out).toBe(0);
     expect(again.out).toMatch(/^0 of 3 resources relabelled/);
     expect(await stored()).toEqual(after);
+  });
+
+  it('a designation stored by a command is relabelled by the next server start', async () => {
+    const prog = (designated: boolean) => ({ ...program(designated), id: 'rl-program2' });
+    const visit = { resourceType: 'Encounter', id: 'rl-e2', status: 'finished', class: { code: 'AMB' }, subject: { reference: 'Patient/rl-p1' }, serviceProvider: { reference: 'Organization/rl-program2' } };
+    expect((await run(importCommand, bundleFile([prog(false), visit]))).code).toBe(0);
+    expect((await run(importCommand, bundleFile([prog(true)]))).code).toBe(0);
+    expect(await requests()).toEqual(['Organization/rl-program2']);
+    const confide = await createConfide(dbOptions({ data: backend.dataDir() }));
+    try {
+      await confide.listen(0, '127.0.0.1');
+      let labels: string[] = [];
+      for (let i = 0; i < 100 && !labels.includes('42CFRPart2'); i++) {
+        if (i) await new Promise((r) => setTimeout(r, 100));
+        labels = ((JSON.parse((await confide.repo.readCurrent('Encounter', 'rl-e2'))!.json!) as { meta: { security?: { code: string }[] } }).meta.security ?? []).map((l) => l.code);
+      }
+      expect(labels).toContain('42CFRPart2');
+      // The run ends after its last page (a close before that would leave the request for the next start).
+      let left = 1;
+      for (let i = 0; i < 100 && left > 0; i++) {
+        if (i) await new Promise((r) => setTimeout(r, 100));
+        left = (await confide.db.query('SELECT 1 FROM relabel_request')).rows.length;
+      }
+      expect(left).toBe(0);
+    } finally {
+      await confide.close();
+    }
   });
 
   it('refuses an unknown type', async () => {

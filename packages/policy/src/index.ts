@@ -163,6 +163,7 @@ export { compileConsent, recipientKeys, type ConsentRule } from './consent/compi
 export {
   CONSENT_EXEMPT_TYPES,
   defaultPurposeOfUse,
+  isDesignatedPart2Program,
   isPsychotherapyNote,
   NOTE_DELEGATE_TAG_SYSTEM,
   noteIdentitiesOf,

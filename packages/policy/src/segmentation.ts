@@ -34,6 +34,11 @@ export const PART2_PROGRAM_TAG_SYSTEM = 'https://confide.health/fhir/CodeSystem/
 /** Tag on an Organization that the practice has designated a 42 CFR Part 2 program. */
 export const ORGANIZATION_DESIGNATION_SYSTEM = 'https://confide.health/fhir/CodeSystem/organization-designation';
 export const PART2_PROGRAM_DESIGNATION = 'part2-program';
+
+/** Does this resource (an Organization) carry the practice's Part 2 program designation? */
+export function isDesignatedPart2Program(r: { meta?: { tag?: { system?: string; code?: string }[] } } | undefined): boolean {
+  return (r?.meta?.tag ?? []).some((t) => t.system === ORGANIZATION_DESIGNATION_SYSTEM && t.code === PART2_PROGRAM_DESIGNATION);
+}
 /** Tag on a psychotherapy note naming a practitioner its author delegated access to: code `Practitioner/<id>`. */
 export const NOTE_DELEGATE_TAG_SYSTEM = 'https://confide.health/fhir/CodeSystem/note-delegate';
 

@@ -16,6 +16,10 @@ import { AuditRecorder } from './audit/audit-recorder.ts';
 import { domainWriteRules } from './rules/index.ts';
 import { createBulkExport } from './bulk/bulk-export.ts';
 import { ExportRunner } from './bulk/export-runner.ts';
+import { RelabelRunner, type RelabelRunnerOptions } from './consent/relabel-runner.ts';
+import { BreakGlassReviews } from './consent/break-glass-reviews.ts';
+import { createReviewQueue } from './consent/review-queue-endpoint.ts';
+import { part2DesignationRule } from './rules/part2-designation-rule.ts';
 
 /** Sign-in and token settings (see docs/smart.md). */
 export interface ConfideAuthOptions
@@ -65,6 +69,8 @@ export interface ConfideOptions extends OpenDbOptions {
    * looks for other processes' work (default 15 s), and (for tests) the size of stored pieces and read pages.
    */
   bulkExport?: { expireHours?: number; pollMs?: number; chunkChars?: number; pageSize?: number };
+  /** Background relabelling after a Part 2 designation (docs/consent.md): poll interval and page size, for tests. */
+  relabel?: Pick<RelabelRunnerOptions, 'pollMs' | 'pageSize'>;
   /** The built web app (apps/web/dist) to serve at `/` and `/portal/` (docs/web.md); none when absent. */
   webRoot?: string;
 }
@@ -90,7 +96,10 @@ export interface Confide {
 /** Opens the database, brings its schema up to date, and builds the HTTP server on top. */
 export async function createConfide(options: ConfideOptions): Promise<Confide> {
   // The domain rules (notes, scheduling: src/rules) check every write, unless a caller's repository options replace them.
-  options = { ...options, repository: { writeRules: domainWriteRules, ...options.repository } };
+  // A Part 2 designation also asks the relabel runner (created below) to relabel the program's older records.
+  // (Writes start only after createConfide returns, when `relabeler` exists.)
+  const designation = part2DesignationRule(() => setImmediate(() => relabeler.kick()));
+  options = { ...options, repository: { writeRules: [...domainWriteRules, designation], ...options.repository } };
   const db = await openDb(options);
   let created = false;
   try {
@@ -108,6 +117,7 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
   // Bulk export jobs run in the background of this process, reading as the caller who kicked each off.
   const { expireHours, ...runnerOptions } = options.bulkExport ?? {};
   const runner = new ExportRunner({ db, repo, audit: recorder, now: options.auth?.now, onError, ...runnerOptions });
+  const relabeler = new RelabelRunner({ db, repo, audit: recorder, onError, ...options.relabel });
   const bulk = createBulkExport({ runner, expireHours, now: options.auth?.now });
   const fhir = createFhirRouter({ version: VERSION, search: options.search, searchParams: options.searchParams, audit: recorder, breakGlass, bulk });
   const auth = options.auth ?? {};
@@ -149,13 +159,16 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
     await db.close();
     throw e;
   }
+  // The authorization server, then Confide's own API (the privacy officer's break-the-glass review queue).
+  const reviewQueue = createReviewQueue({ reviews: new BreakGlassReviews(db, options.auth?.now), authenticate: oauth.authenticate, audit: recorder });
+  const routes: OAuthServer['handle'] = async (req, res, url) => (await oauth.handle(req, res, url)) || reviewQueue(req, res, url);
   const server = createHttpServer({
     repo,
     fhir,
     publicUrl: options.publicUrl,
     maxBodyBytes: options.maxBodyBytes,
     onError,
-    routes: options.webRoot ? withWebApp(oauth.handle, options.webRoot) : oauth.handle,
+    routes: options.webRoot ? withWebApp(routes, options.webRoot) : routes,
     authenticate: oauth.authenticate,
   });
   // The CLI's import and seed run in-process as the server itself: a system actor with every scope. Never
@@ -184,11 +197,15 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
       running = await listen(server, port, host);
       runner.start();
       runner.kick();
+      // Requests left by a process that stopped mid-run (or made by another process) are finished now.
+      relabeler.start();
+      relabeler.kick();
       return running;
     },
     async close() {
       if (running) await running.close();
       await runner.close();
+      await relabeler.close();
       await oauth.close();
       recorder?.flush();
       await audit?.close();
@@ -197,7 +214,7 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
   };
 }
 
-// The authorization server first, then the web app's files (which never claim /oauth2 or /fhir paths).
+// The authorization server and the API first, then the web app's files (which never claim /oauth2, /api or /fhir paths).
 function withWebApp(routes: OAuthServer['handle'], root: string): OAuthServer['handle'] {
   const files = createStaticFiles({ root, apps: [{ prefix: '/portal/', index: 'portal/index.html' }, { prefix: '/', index: 'index.html' }] });
   return async (req, res, url) => (await routes(req, res, url)) || files(req, res, url);

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isResourceType, resourceTypes } from '@confide/fhir';
 import { createConfide } from '@confide/server';
-import { relabelOrder } from '@confide/store';
+import { clearRelabels, pendingRelabels, relabelTypes } from '@confide/store';
 import { auditOperator } from '../operator-audit.ts';
 import { dbOptions } from '../config.ts';
 
@@ -19,28 +19,16 @@ export async function relabelCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { data: { type: 'string' }, type: { type: 'string' }, 'dry-run': { type: 'boolean' } } });
   const asked = values.type ? values.type.split(',').map((t) => t.trim()) : resourceTypes();
   for (const t of asked) if (!isResourceType(t)) throw new Error(`Unknown resource type: ${t}`);
-  const types = relabelOrder(asked);
   const dryRun = values['dry-run'] === true;
   const confide = await createConfide(dbOptions(values));
   try {
-    let scanned = 0;
-    let changed = 0;
-    const lines: string[] = [];
-    for (const type of types) {
-      let after = '';
-      let n = 0;
-      let c = 0;
-      for (;;) {
-        const page = await confide.repo.relabel(type, after, PAGE, dryRun);
-        if (page.lastId === undefined) break;
-        n += page.scanned;
-        c += page.changed;
-        after = page.lastId;
-      }
-      scanned += n;
-      changed += c;
-      if (c > 0) lines.push(`  ${type}: ${c.toLocaleString('en-US')} of ${n.toLocaleString('en-US')}`);
-    }
+    // A full run covers every program designated before it began (the server's "relabel needed" markers).
+    const requests = values.type || dryRun ? [] : await pendingRelabels(confide.db);
+    const counts = await relabelTypes(confide.repo, asked, { dryRun, pageSize: PAGE });
+    const scanned = counts.reduce((n, c) => n + c.scanned, 0);
+    const changed = counts.reduce((n, c) => n + c.changed, 0);
+    const lines = counts.filter((c) => c.changed > 0).map((c) => `  ${c.type}: ${c.changed.toLocaleString('en-US')} of ${c.scanned.toLocaleString('en-US')}`);
+    if (requests.length) await clearRelabels(confide.db, Math.max(...requests.map((r) => r.seq)));
     if (!dryRun) {
       await auditOperator(confide.db, { kind: 'rest', interaction: 'update', outcome: { status: 200 }, query: `confide relabel (${changed} of ${scanned} resources relabelled)` });
     }

@@ -1,6 +1,7 @@
 import { AppShell, Burger, Button, Group, MantineProvider, NavLink, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { lazy, Suspense, type ReactNode } from 'react';
+import { BreakGlassNavLink } from '../components/BreakGlassNavLink.tsx';
 import { IdleGuard } from '../components/IdleGuard.tsx';
 import { PageLoader } from '../components/PageState.tsx';
 import { SignedIn } from '../components/SignedIn.tsx';
@@ -13,6 +14,7 @@ import { PatientsPage } from '../pages/PatientsPage.tsx';
 const ChartPage = lazy(() => import('../pages/ChartPage.tsx'));
 const SchedulePage = lazy(() => import('../pages/SchedulePage.tsx'));
 const NotePage = lazy(() => import('../pages/NotePage.tsx'));
+const BreakGlassReviewPage = lazy(() => import('../pages/BreakGlassReviewPage.tsx'));
 
 export function StaffApp() {
   return (
@@ -61,6 +63,7 @@ function Shell() {
         {nav.map((n) => (
           <NavLink key={n.href} component={Link} href={n.href} label={n.label} active={n.active} onClick={close} aria-current={n.active ? 'page' : undefined} />
         ))}
+        <BreakGlassNavLink active={path === '/break-glass'} path={path} onClick={close} />
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>
         <IdleGuard onExpired={() => void signOut()} />
@@ -77,6 +80,7 @@ function Page(): ReactNode {
   let m: Record<string, string> | undefined;
   if (path === '/' || path === '/schedule') return <SchedulePage />;
   if (path === '/patients') return <PatientsPage />;
+  if (path === '/break-glass') return <BreakGlassReviewPage />;
   if ((m = matchPath('/patients/:id/notes/:noteId', path))) return <NotePage patientId={m.id} noteId={m.noteId} />;
   if ((m = matchPath('/patients/:id/:tab', path))) return <ChartPage patientId={m.id} tab={m.tab} />;
   if ((m = matchPath('/patients/:id', path))) return <ChartPage patientId={m.id} tab="summary" />;

@@ -2,6 +2,7 @@ import { parseSearchRequest, type Filter } from '@confide/fhir';
 import { BulkJobs, exportRows, type BulkJob, type Db, type Repository } from '@confide/store';
 import { auditActor, type AuditInput } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/fhir-audit.ts';
+import { BackgroundTask } from '../background-task.ts';
 import { redisclosureIssue } from '../consent/disclosure-notes.ts';
 import { thawActor, type FrozenActor, type FrozenAudit } from './frozen-actor.ts';
 import type { KickOffParams } from './kick-off-params.ts';
@@ -45,51 +46,18 @@ export interface ExportRunnerOptions {
  * 42 CFR Part 2, the patients' consents: Access.restrict, the same SQL as search), and its stored JSON text is
  * written to the file untouched.
  */
-export class ExportRunner {
+export class ExportRunner extends BackgroundTask {
   readonly jobs: BulkJobs;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private closed = false;
   private lastExpiry = 0;
   private readonly now: () => Date;
 
   constructor(private readonly options: ExportRunnerOptions) {
+    super(options.pollMs ?? 15_000, options.onError);
     this.jobs = new BulkJobs(options.db);
     this.now = options.now ?? (() => new Date());
   }
 
-  start(): void {
-    this.timer ??= setInterval(() => this.kick(), this.options.pollMs ?? 15_000);
-    this.timer.unref();
-  }
-
-  /** Looks for work now (a kick-off just queued a job). */
-  kick(): void {
-    if (this.closed) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain()
-      .catch((e) => this.options.onError?.(e))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
-  }
-
-  /** Stops taking jobs and waits for the page in hand; an unfinished job is taken over at the next start. */
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
-  }
-
-  private async drain(): Promise<void> {
+  protected async drain(): Promise<void> {
     const now = this.now();
     if (now.getTime() - this.lastExpiry > 60_000) {
       this.lastExpiry = now.getTime();

@@ -81,8 +81,8 @@ const MAX_REASON = 1000;
  * `POST Patient/[id]/$break-the-glass` with a Parameters body `{ reason: string }`: an authorized clinician (role
  * `clinician`, staff) who may see the patient's chart gets, for a limited time, the patient's records that Part 2
  * or the patient's consents withhold — never psychotherapy notes. The grant is an emergency-access AuditEvent
- * (DICOM 110113 / 110127, purpose ETREAT) that the privacy officer's audit report lists
- * (`AuditEvent?subtype=110127`), and every access under it is audited with purpose ETREAT.
+ * (DICOM 110113 / 110127, purpose ETREAT) and waits, with its reason, in the privacy officer's review queue
+ * (review-queue-endpoint.ts); every access under it is audited with purpose ETREAT.
  */
 export async function breakTheGlass(ctx: FhirContext, req: FhirRequest, id: string, glass: BreakGlass | undefined, sink: AuditSink | undefined): Promise<FhirResponse> {
   if (req.method !== 'POST') throw errors.methodNotAllowed('$break-the-glass takes POST');

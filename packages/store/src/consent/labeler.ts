@@ -3,6 +3,7 @@ import { issue, OperationOutcomeError, operationOutcome } from '@confide/fhir';
 import {
   assignLabels,
   checkLabelChange,
+  isDesignatedPart2Program,
   ORGANIZATION_DESIGNATION_SYSTEM,
   PART2_PROGRAM_DESIGNATION,
   PART2_PROGRAM_TAG_SYSTEM,
@@ -64,7 +65,7 @@ export async function labelWrites(tx: Queryable, rows: LabelRow[], actor: Actor 
   for (const r of live) {
     if (r.write.resourceType !== 'Organization') continue;
     const before = current.get(`Organization/${r.write.id}`);
-    if (!canLower && designated(before) !== designated(r.write.resource)) {
+    if (!canLower && isDesignatedPart2Program(before) !== isDesignatedPart2Program(r.write.resource)) {
       throw refusal("Designating an organization a 42 CFR Part 2 program (or ending it) needs the privacy officer's right", 'Organization.meta.tag');
     }
   }
@@ -132,10 +133,6 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
-function designated(r: Resource | undefined): boolean {
-  return (r?.meta?.tag ?? []).some((t) => t.system === ORGANIZATION_DESIGNATION_SYSTEM && t.code === PART2_PROGRAM_DESIGNATION);
-}
-
 function programTags(r: Resource | undefined): string[] {
   return (r?.meta?.tag ?? []).filter((t) => t.system === PART2_PROGRAM_TAG_SYSTEM && t.code).map((t) => t.code as string);
 }
@@ -165,7 +162,7 @@ async function part2Programs(tx: Queryable, live: LabelRow[]): Promise<Set<strin
   for (const row of live) {
     if (row.write.resourceType !== 'Organization') continue;
     const key = `Organization/${row.write.id}`;
-    if (designated(row.write.resource)) out.add(key);
+    if (isDesignatedPart2Program(row.write.resource)) out.add(key);
     else out.delete(key);
   }
   return out;

@@ -56,3 +56,34 @@ export async function relabelPage(target: RelabelTarget, labels: LabelOptions, t
   if (!dryRun && toWrite.length) await target.commit(toWrite);
   return { scanned: r.rows.length, changed: toWrite.length, lastId: r.rows[r.rows.length - 1].id };
 }
+
+/** What a whole relabelling run did to one type. */
+export interface RelabelCount {
+  type: string;
+  scanned: number;
+  changed: number;
+}
+
+/**
+ * Relabels every current version of `types` (in `relabelOrder`), a page at a time, each page its own transaction
+ * (`Repository.relabel`). Shared by `confide relabel` and the server's relabelling after a designation.
+ */
+export async function relabelTypes(
+  repo: { relabel(type: string, afterId: string, limit: number, dryRun: boolean): Promise<RelabelPage> },
+  types: readonly string[],
+  options: { dryRun?: boolean; pageSize?: number; stop?: () => boolean } = {},
+): Promise<RelabelCount[]> {
+  const out: RelabelCount[] = [];
+  for (const type of relabelOrder(types)) {
+    const count = { type, scanned: 0, changed: 0 };
+    for (let after = ''; !options.stop?.(); ) {
+      const page = await repo.relabel(type, after, options.pageSize ?? 200, options.dryRun ?? false);
+      if (page.lastId === undefined) break;
+      count.scanned += page.scanned;
+      count.changed += page.changed;
+      after = page.lastId;
+    }
+    out.push(count);
+  }
+  return out;
+}

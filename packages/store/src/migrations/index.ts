@@ -10,8 +10,9 @@ import { consent } from './0008-consent.ts';
 import { rowLabels } from './0009-row-labels.ts';
 import { bulkExport } from './0010-bulk-export.ts';
 import { auditAppendParams } from './0011-audit-append-params.ts';
+import { reviewRelabel } from './0012-review-relabel.ts';
 
 /** Every schema step, in order. Append only. */
-export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth, auditNarrow, consent, rowLabels, bulkExport, auditAppendParams];
+export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth, auditNarrow, consent, rowLabels, bulkExport, auditAppendParams, reviewRelabel];
 
 export type { Migration } from './migration.ts';

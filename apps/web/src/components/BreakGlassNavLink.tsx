@@ -1,0 +1,32 @@
+import { Badge, NavLink } from '@mantine/core';
+import { useEffect } from 'react';
+import { listGrants, REVIEWED_EVENT } from '../lib/break-glass-api.ts';
+import { Link } from '../lib/router.tsx';
+import { useFhir } from '../lib/session.tsx';
+import { useAsync } from '../lib/use-async.ts';
+
+/**
+ * "Break-the-glass review" in the navigation, with the count of unreviewed grants, for a privacy officer only: the
+ * server answers anyone else 403, and then there is no entry at all. Counted again on each page change and review.
+ */
+export function BreakGlassNavLink({ active, path, onClick }: { active: boolean; path: string; onClick?: () => void }) {
+  const fhir = useFhir();
+  const count = useAsync(() => listGrants(fhir, { status: 'unreviewed', count: 0 }).then((p) => p.unreviewed), [path]);
+  const { reload } = count;
+  useEffect(() => {
+    window.addEventListener(REVIEWED_EVENT, reload);
+    return () => window.removeEventListener(REVIEWED_EVENT, reload);
+  }, [reload]);
+  if (count.data === undefined) return null;
+  return (
+    <NavLink
+      component={Link}
+      href="/break-glass"
+      label="Break-the-glass review"
+      active={active}
+      onClick={onClick}
+      aria-current={active ? 'page' : undefined}
+      rightSection={count.data > 0 ? <Badge color="red" size="sm" circle={count.data < 10} aria-label={`${count.data} unreviewed`} data-testid="btg-unreviewed">{count.data}</Badge> : undefined}
+    />
+  );
+}
