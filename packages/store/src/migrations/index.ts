@@ -9,8 +9,9 @@ import { auditNarrow } from './0007-audit-narrow.ts';
 import { consent } from './0008-consent.ts';
 import { rowLabels } from './0009-row-labels.ts';
 import { bulkExport } from './0010-bulk-export.ts';
+import { noteRelease } from './0012-note-release.ts';
 
-/** Every schema step, in order. Append only. */
-export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth, auditNarrow, consent, rowLabels, bulkExport];
+/** Every schema step, in order. Append only. (11 is reserved for another branch: gaps are allowed, see migrate.ts.) */
+export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth, auditNarrow, consent, rowLabels, bulkExport, noteRelease];
 
 export type { Migration } from './migration.ts';
