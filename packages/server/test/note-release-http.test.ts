@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from './support/harness.ts';
-import { outcomes, REASON, refs, startPractice, type Practice } from './consent-support.ts';
+import { noteAuthorization as authorization, outcomes, refs, startPractice, type Practice } from './consent-support.ts';
 
 /**
  * Release of psychotherapy notes under a specific HIPAA authorization (45 CFR 164.508(a)(2); docs/consent.md,
@@ -17,33 +17,6 @@ type User = keyof Practice['as'];
 const NOTE = 'https://confide.health/fhir/CodeSystem/note-type';
 const get = (user: User, path: string, headers: Record<string, string> = {}) => request(pr.s.base, 'GET', path, undefined, { ...pr.as[user], ...headers });
 const put = (user: User, path: string, body: unknown) => request(pr.s.base, 'PUT', path, body, pr.as[user]);
-
-const FUTURE = `${new Date().getUTCFullYear() + 1}-12-31`;
-/** A psychotherapy-note authorization of cs-p5 (the worked example of docs/consent.md). */
-const authorization = (id: string, over: { recipients?: string[]; notes?: string[]; period?: Record<string, string>; status?: string; purpose?: string[] } = {}) => ({
-  resourceType: 'Consent',
-  id,
-  status: over.status ?? 'active',
-  scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
-  category: [{ coding: [{ system: 'http://loinc.org', code: '64292-6', display: 'Release of information consent' }] }],
-  patient: { reference: 'Patient/cs-p5' },
-  dateTime: '2026-02-01T10:00:00Z',
-  provision: {
-    type: 'permit',
-    period: over.period ?? { start: '2026-02-01', end: FUTURE },
-    ...((over.recipients ?? ['x']).length
-      ? {
-          actor: (over.recipients ?? ['Practitioner/cs-doc-main']).map((reference) => ({
-            role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] },
-            reference: { reference },
-          })),
-        }
-      : {}),
-    action: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentaction', code: 'disclose' }] }],
-    ...(over.purpose ? { purpose: over.purpose.map((code) => ({ system: REASON, code })) } : {}),
-    data: (over.notes ?? ['Composition/cs-note5']).map((reference) => ({ meaning: 'instance', reference: { reference } })),
-  },
-});
 
 /** What `user` sees of cs-p5's psychotherapy notes through every way out, and whether anything says "withheld". */
 async function seen(user: User, headers: Record<string, string> = {}) {
