@@ -79,7 +79,11 @@ describe('the confide command', () => {
     // Psychotherapy notes of other authors are not in it (the full export has them all).
     for (const c of lines(mine, 'Composition').filter(psy)) expect(c.author.map((x: any) => x.reference)).toContain(efoster);
     const part2 = ['Patient', 'Composition', 'Condition', 'Observation'].some((t) => lines(mine, t).some((c: any) => (c.meta?.security ?? []).some((l: any) => l.code === '42CFRPart2')));
-    expect(fs.existsSync(path.join(mine, 'OperationOutcome.ndjson'))).toBe(part2);
+    // OperationOutcome.ndjson: the 2.32 notice exactly when Part 2 records are in it, and otherwise only
+    // "withheld by consent" outcomes (one per patient).
+    const outcomes = lines(mine, 'OperationOutcome').flatMap((o: any) => o.issue);
+    expect(outcomes.some((i: any) => i.details?.coding?.[0]?.code === 'NORDSCLCD')).toBe(part2);
+    for (const i of outcomes.filter((x: any) => x.details?.coding?.[0]?.code !== 'NORDSCLCD')) expect(i.code).toBe('suppressed');
     const nobody = await runConfide(['export', '--out', mine, '--as', 'nobody', ...a.args], a.env);
     expect(nobody.code).not.toBe(0);
 

@@ -20,6 +20,11 @@ export interface Actor {
   launchPatientId?: string;
   /** Staff: ids of the Organizations the user belongs to (through PractitionerRole.organization). */
   organizations: string[];
+  /**
+   * Staff: ids of the user's PractitionerRoles in force. Consents may name a recipient by PractitionerRole
+   * (Consent.provision.actor), so the caller is known by them too (`Segmentation.recipients`).
+   */
+  practitionerRoles?: string[];
   /** Staff: role codes (see `Role`); unknown codes grant nothing. Ignored for patient and system actors. */
   roles: string[];
   /** The granted scopes, parsed (`parseScopes`). No resource scope, no access. */

@@ -161,6 +161,22 @@ export {
 } from './consent/part2.ts';
 export { compileConsent, recipientKeys, type ConsentRule } from './consent/compile.ts';
 export {
+  compileNoteRelease,
+  isNoteAuthorization,
+  namedNotes,
+  NOTE_RESOURCE_TYPES,
+  noteAuthorizationProblems,
+  noteAuthorizationWrite,
+  noteReleased,
+  RELEASE_OF_INFORMATION_CATEGORY,
+  RELEASE_RECIPIENT_TYPES,
+  type NamedNote,
+  type NoteAuthorizationProblem,
+  type NoteAuthorizationWrite,
+  type NoteRelease,
+  type NoteReleaseRequest,
+} from './consent/note-release.ts';
+export {
   CONSENT_EXEMPT_TYPES,
   defaultPurposeOfUse,
   isDesignatedPart2Program,

@@ -16,9 +16,10 @@ import {
  * query (packages/store/src/access/segmentation-sql.ts), and applies `versionVisible` to old versions.
  *
  * 1. **Psychotherapy notes** (PSYTHPN or HIPAAPsyNotes): only their authors (the note's `author` is the caller's
- *    Practitioner) and the practitioners the author delegated to (a `meta.tag` in `NOTE_DELEGATE_TAG_SYSTEM` whose
- *    code is `Practitioner/<id>`) see them; to everyone else — patients, backend services, break-the-glass — they
- *    do not exist (45 CFR 164.501, 164.508(a)(2), 164.524(a)(1)(i)).
+ *    Practitioner), the practitioners the author delegated to (a `meta.tag` in `NOTE_DELEGATE_TAG_SYSTEM` whose
+ *    code is `Practitioner/<id>`) and the recipients of a specific authorization that names the note
+ *    (consent/note-release.ts, 164.508(a)(2)) see them; to everyone else — patients, backend services,
+ *    break-the-glass — they do not exist (45 CFR 164.501, 164.508(a)(2), 164.524(a)(1)(i)).
  * 2. **42 CFR Part 2 records** (`42CFRPart2`): visible within the program that keeps them (the caller belongs to a
  *    designated program named in the record's `PART2_PROGRAM_TAG_SYSTEM` tag) for TREAT, HPAYMT or HOPERAT
  *    (2.12(c)(3)); outside it only under a consent that permits it and names the recipient, the purpose and the
@@ -57,7 +58,7 @@ export interface Segmentation {
   purposeOfUse: string;
   /** `Practitioner/<id>` of the caller: the author/delegate it is known as on psychotherapy notes (empty: none). */
   noteIdentities: string[];
-  /** Recipient keys consents are compared with (`Organization/x`, `Practitioner/y`). */
+  /** Recipient keys consents and note authorizations are compared with (`Organization/x`, `Practitioner/y`, `PractitionerRole/z`). */
   recipients: string[];
   /** `Organization/<id>` of the caller's organizations, when the purpose allows within-program access (else empty). */
   programOrganizations: string[];
@@ -77,7 +78,7 @@ export function segmentationFor(actor: Actor): Segmentation {
     kind: actor.kind,
     purposeOfUse,
     noteIdentities: practitioner,
-    recipients: recipientKeys(actor.organizations, practitioner),
+    recipients: recipientKeys(actor.organizations, [...practitioner, ...(actor.kind === 'staff' ? (actor.practitionerRoles ?? []).map((r) => `PractitionerRole/${r}`) : [])]),
     programOrganizations: actor.kind === 'staff' && withinProgram ? actor.organizations.map((o) => `Organization/${o}`).sort() : [],
     breakGlass: actor.kind === 'staff' ? [...new Set(actor.breakGlassPatients ?? [])].map((p) => `Patient/${p}`).sort() : [],
   };
@@ -106,12 +107,15 @@ function sensitive(labels: readonly Coding[]): string[] {
 
 /**
  * Whether an old version (vread, history) may be shown, given that the current version is visible to the caller
- * (checked in SQL): a psychotherapy note version only to its authors and delegates of that version, and no version
+ * (checked in SQL): the current version itself always; an older psychotherapy note version only to its authors and
+ * delegates of that version (an authorization releases the note as it is, not its earlier drafts), and no version
  * that carries a sensitivity, policy or confidentiality label the current version does not (it could be hidden by
  * a rule the current version escapes). Versions of non-segmented types pass.
  */
 export function versionVisible(actor: Actor, version: Resource, current: Resource | undefined): boolean {
   if (!segmentedType(version.resourceType)) return true;
+  // The current version itself: the SQL that found `current` visible decided (a released note's recipient sees it).
+  if (current && version.meta?.versionId !== undefined && version.meta.versionId === current.meta?.versionId) return true;
   const seg = segmentationFor(actor);
   if (isPsychotherapyNote(version) && !noteIdentitiesOf(version).some((r) => seg.noteIdentities.includes(r))) return false;
   if (!current) return false;

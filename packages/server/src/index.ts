@@ -7,4 +7,4 @@ export * from './oauth/index.ts';
 export { accountAuditEvent, securityAuditEvent } from './audit/security-audit.ts';
 export { buildAuditEvent, disclosureRows, type AuditInput, type DisclosureRow } from './audit/audit-event.ts';
 export { resolveActor } from './identity/resolve-actor.ts';
-export { redisclosureIssue } from './consent/disclosure-notes.ts';
+export { exportOutcomes, redisclosureIssue } from './consent/disclosure-notes.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BulkJobs } from '@confide/store';
 import { request, putEntry } from './support/harness.ts';
-import { labelCodes, startPractice, type Practice } from './consent-support.ts';
+import { labelCodes, noteAuthorization, startPractice, type Practice } from './consent-support.ts';
 
 /**
  * FHIR Bulk Data Access 2.0 export end to end over HTTP (https://hl7.org/fhir/uv/bulkdata/STU2/export.html,
@@ -44,6 +44,12 @@ async function poll(user: User, url: string): Promise<any> {
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error('the export did not complete');
+}
+
+/** The patients the "withheld by consent" OperationOutcomes of an export's error files name. */
+function withheldIn(files: Record<string, any[]>): string[] {
+  const issues = (files.OperationOutcome ?? []).flatMap((o) => o.issue).filter((i: any) => i.code === 'suppressed');
+  return issues.map((i: any) => i.extension.find((e: any) => e.url === 'https://confide.health/fhir/StructureDefinition/withheld-patient').valueReference.reference).sort();
 }
 
 /** Kick-off → poll → manifest → every file, parsed: resources by type and the notices. */
@@ -149,7 +155,9 @@ describe('segmentation: the same as search for the caller who kicked off', () =>
     expect(outside.ids('Condition')).toContain('cs-oud2');
     expect(labelCodes(outside.files.Condition.find((c) => c.id === 'cs-oud2'))).toEqual(['42CFRPart2', 'NORDSCLCD', 'R', 'SUD']);
     expect(outside.notice).toBe(true);
-    expect(outside.manifest.error).toEqual([{ type: 'OperationOutcome', url: expect.stringMatching(/\$export-file\//), count: 1 }]);
+    // One error file: the 2.32 notice, then "withheld by consent" for cs-p1 (Part 2) and cs-p3 (HIV consent).
+    expect(outside.manifest.error).toEqual([{ type: 'OperationOutcome', url: expect.stringMatching(/\$export-file\//), count: 3 }]);
+    expect(withheldIn(outside.files)).toEqual(['Patient/cs-p1', 'Patient/cs-p3']);
     expect(outside.manifest.extension['https://confide.health/fhir/bulk/meta-security'].map((c: any) => c.code)).toEqual(['42CFRPart2', 'NORDSCLCD']);
     const text = outside.files.OperationOutcome[0].issue[0].details.text;
     expect(text).toMatch(/42 CFR part 2 prohibits unauthorized use or disclosure of these records/);
@@ -169,6 +177,35 @@ describe('segmentation: the same as search for the caller who kicked off', () =>
         expect(ids(type), `${user} ${type}`).toEqual(searched);
       }
     }
+  });
+
+  it('withheld by consent: one OperationOutcome per patient of a Group whose records were withheld, never for psychotherapy notes', async () => {
+    const group = { resourceType: 'Group', id: 'cs-group-w', type: 'person', actual: true, member: ['cs-p1', 'cs-p3', 'cs-p5'].map((p) => ({ entity: { reference: `Patient/${p}` } })) };
+    expect((await request(pr.s.base, 'POST', '', { resourceType: 'Bundle', type: 'transaction', entry: [putEntry(group)] }, pr.as.system)).status).toBe(200);
+    const main = await exportAs('main', 'Group/cs-group-w/$export?_type=Condition,Composition,Observation');
+    // cs-p1's Part 2 diagnosis and cs-p3's HIV diagnosis are withheld: said, per patient. cs-p5's psychotherapy note
+    // is hidden too, and nothing says so.
+    expect(main.ids('Composition')).toEqual([]);
+    expect(main.notice).toBe(false);
+    expect(withheldIn(main.files)).toEqual(['Patient/cs-p1', 'Patient/cs-p3']);
+    const issue = main.files.OperationOutcome.flatMap((o: any) => o.issue).find((i: any) => i.code === 'suppressed');
+    expect(issue).toMatchObject({ severity: 'information', code: 'suppressed' });
+    expect(issue.details.text).not.toMatch(/Condition|HIV|[0-9]+ record/);
+    // The Part 2 program's clinician sees cs-p1's record: only cs-p3 is withheld from them.
+    expect(withheldIn((await exportAs('p2', 'Group/cs-group-w/$export?_type=Condition')).files)).toEqual(['Patient/cs-p3']);
+    // Only types in the export count: cs-p3's Observation is not withheld.
+    expect(withheldIn((await exportAs('main', 'Group/cs-group-w/$export?_type=Observation')).files)).toEqual([]);
+    // A patient is never told about their own records.
+    expect(withheldIn((await exportAs('patient', 'Patient/$export')).files)).toEqual([]);
+  });
+
+  it('a psychotherapy note released by a specific authorization (164.508(a)(2)) is in its recipient\'s export', async () => {
+    const authorization = noteAuthorization('cs-auth-bulk');
+    expect((await request(pr.s.base, 'PUT', 'Consent/cs-auth-bulk', authorization, pr.as.therapist)).status).toBe(201);
+    expect((await exportAs('main', 'Patient/$export?_type=Composition')).ids('Composition')).toEqual(['cs-note5']);
+    expect((await exportAs('p2', 'Patient/$export?_type=Composition')).ids('Composition')).toEqual([]);
+    expect((await request(pr.s.base, 'PUT', 'Consent/cs-auth-bulk', { ...authorization, status: 'inactive' }, pr.as.therapist)).status).toBe(200);
+    expect((await exportAs('main', 'Patient/$export?_type=Composition')).ids('Composition')).toEqual([]);
   });
 
   it('no Part 2 record exported: no notice file', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from './support/harness.ts';
-import { refs, startPractice, type Practice } from './consent-support.ts';
+import { noteAuthorization, refs, startPractice, type Practice } from './consent-support.ts';
 
 /**
  * Property: no combination of search parameters returns a resource the policy denies. For each user, the
@@ -67,32 +67,52 @@ function randomQuery(next: () => number): string {
 /** Everything some user was shown, over all users. */
 const seen = new Set<string>();
 
+/** Runs a user's seeded random queries (following up to three pages each); fails on any denied resource. */
+async function checkUser(user: User, denied: Set<string>, seed: number, shown: Set<string>): Promise<void> {
+  const next = rng(seed);
+  let checked = 0;
+  for (let q = 0; q < 30; q++) {
+    let path: string | undefined = randomQuery(next);
+    const asked = path;
+    // Follow up to three pages: paging must not reveal what the first page hides.
+    for (let page = 0; path && page < 3; page++) {
+      const r: { status: number; body: any } = await request(pr.s.base, 'GET', path, undefined, pr.as[user]);
+      expect([200, 403], `${user} ${path}`).toContain(r.status);
+      if (r.status !== 200) break;
+      const leaked = refs(r.body).filter((x) => denied.has(x));
+      expect(leaked, `${user} ${asked}`).toEqual([]);
+      checked += refs(r.body).length;
+      for (const x of refs(r.body)) shown.add(x);
+      const nextUrl: string | undefined = r.body.link?.find((l: any) => l.relation === 'next')?.url;
+      path = nextUrl?.slice(pr.s.base.length + 1);
+    }
+  }
+  // The queries did find things (the property is not vacuous).
+  expect(checked).toBeGreaterThan(0);
+}
+
+const seedOf = (user: User) => 0xc0ffee + user.length * 7919 + user.charCodeAt(0);
+
 describe('no search returns what the policy denies (seeded random queries)', () => {
   it.each(Object.keys(DENIED) as User[])('for %s', { timeout: 240_000 }, async (user) => {
-    const next = rng(0xc0ffee + user.length * 7919 + user.charCodeAt(0));
-    const denied = new Set(DENIED[user]);
-    let checked = 0;
-    for (let q = 0; q < 30; q++) {
-      let path: string | undefined = randomQuery(next);
-      const asked = path;
-      // Follow up to three pages: paging must not reveal what the first page hides.
-      for (let page = 0; path && page < 3; page++) {
-        const r: { status: number; body: any } = await request(pr.s.base, 'GET', path, undefined, pr.as[user]);
-        expect([200, 403], `${user} ${path}`).toContain(r.status);
-        if (r.status !== 200) break;
-        const leaked = refs(r.body).filter((x) => denied.has(x));
-        expect(leaked, `${user} ${asked}`).toEqual([]);
-        checked += refs(r.body).length;
-        for (const x of refs(r.body)) seen.add(x);
-        const nextUrl: string | undefined = r.body.link?.find((l: any) => l.relation === 'next')?.url;
-        path = nextUrl?.slice(pr.s.base.length + 1);
-      }
-    }
-    // The queries did find things (the property is not vacuous).
-    expect(checked).toBeGreaterThan(0);
+    await checkUser(user, new Set(DENIED[user]), seedOf(user), seen);
   });
 
   it('the same queries do reach the protected records for the users allowed to see them', () => {
     expect([...seen]).toEqual(expect.arrayContaining(['Composition/cs-note', 'Condition/cs-oud', 'Condition/cs-oud2', 'Condition/cs-hiv', 'Encounter/cs-enc-p2']));
+  });
+});
+
+describe('with an authorization releasing cs-note5 to the main clinician (45 CFR 164.508(a)(2))', () => {
+  const shown = new Set<string>();
+  beforeAll(async () => {
+    expect((await request(pr.s.base, 'PUT', 'Consent/cs-auth-prop', noteAuthorization('cs-auth-prop'), pr.as.therapist)).status).toBe(201);
+  });
+  it.each(['main', 'p2', 'delegate', 'patient', 'system'] as User[])('for %s', { timeout: 240_000 }, async (user) => {
+    const denied = new Set((DENIED[user] ?? []).filter((r) => user !== 'main' || r !== 'Composition/cs-note5'));
+    await checkUser(user, denied, seedOf(user) + 1, user === 'main' ? shown : new Set());
+  });
+  it('the main clinician did find the released note', () => {
+    expect([...shown]).toContain('Composition/cs-note5');
   });
 });

@@ -186,3 +186,30 @@ export function outcomes(bundle: any): any[] {
 export function labelCodes(resource: any): string[] {
   return (resource?.meta?.security ?? []).map((l: any) => l.code).sort();
 }
+
+/**
+ * A psychotherapy-note authorization (45 CFR 164.508(a)(2), docs/consent.md "Releasing a psychotherapy note") of
+ * cs-p5: by default releasing cs-note5 to cs-doc-main until the end of next year. `recipients: []` leaves out
+ * `provision.actor`.
+ */
+export function noteAuthorization(id: string, over: { recipients?: string[]; notes?: string[]; period?: Record<string, string>; status?: string; purpose?: string[] } = {}) {
+  const recipients = over.recipients ?? ['Practitioner/cs-doc-main'];
+  const actor = recipients.map((reference) => ({ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference } }));
+  return {
+    resourceType: 'Consent',
+    id,
+    status: over.status ?? 'active',
+    scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
+    category: [{ coding: [{ system: 'http://loinc.org', code: '64292-6', display: 'Release of information consent' }] }],
+    patient: { reference: 'Patient/cs-p5' },
+    dateTime: '2026-02-01T10:00:00Z',
+    provision: {
+      type: 'permit',
+      period: over.period ?? { start: '2026-02-01', end: `${new Date().getUTCFullYear() + 1}-12-31` },
+      ...(actor.length ? { actor } : {}),
+      action: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentaction', code: 'disclose' }] }],
+      ...(over.purpose ? { purpose: over.purpose.map((code) => ({ system: REASON, code })) } : {}),
+      data: (over.notes ?? ['Composition/cs-note5']).map((reference) => ({ meaning: 'instance', reference: { reference } })),
+    },
+  };
+}

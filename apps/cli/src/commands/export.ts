@@ -4,8 +4,8 @@ import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { Accounts } from '@confide/auth';
 import { isResourceType, resourceTypes } from '@confide/fhir';
-import { redisclosureIssue, resolveActor } from '@confide/server';
-import { exportRows, migrate, openDb, Repository, searchIndexer, type RestrictHook } from '@confide/store';
+import { exportOutcomes, resolveActor } from '@confide/server';
+import { exportRows, migrate, openDb, Repository, searchIndexer, type Access, type RestrictHook } from '@confide/store';
 import { dbOptions } from '../config.ts';
 import { Progress } from '../progress.ts';
 import { auditOperator } from '../operator-audit.ts';
@@ -36,6 +36,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   try {
     await migrate(db);
     let restrict: RestrictHook | undefined;
+    let access: Access | undefined;
     let allowed = (_type: string) => true;
     let as = '';
     if (values.as) {
@@ -47,13 +48,15 @@ export async function exportCommand(argv: string[]): Promise<number> {
       const actor = await resolveActor(repo, { kind: user.kind, username: user.username, fhirUser: user.fhirUser ?? undefined, roles: user.roles, organizations: user.organizations }, scope);
       const asUser = repo.as(actor);
       restrict = asUser.restrictHook('search');
+      access = asUser.access;
       allowed = (t) => asUser.access?.decide('search', t).allowed ?? false;
       as = ` --as ${user.username} --scope ${scope}`;
     }
     const progress = new Progress('Exporting', undefined);
     const patients = new Set<string>();
     let part2 = false;
-    for (const type of types.filter(allowed)) {
+    const exported = types.filter(allowed);
+    for (const type of exported) {
       let file: fs.WriteStream | undefined;
       for await (const page of exportRows(db, type, { restrict })) {
         file ??= fs.createWriteStream(path.join(out, `${type}.ndjson`));
@@ -66,10 +69,10 @@ export async function exportCommand(argv: string[]): Promise<number> {
       }
       if (file) await closeFile(file);
     }
-    if (part2 && restrict) {
-      // 42 CFR 2.32: a disclosure of Part 2 records carries the redisclosure notice (as the API's export does).
-      fs.writeFileSync(path.join(out, 'OperationOutcome.ndjson'), JSON.stringify({ resourceType: 'OperationOutcome', issue: [redisclosureIssue()] }) + '\n');
-    }
+    // As the API's export: the 42 CFR 2.32 notice when Part 2 records are among the files, and "withheld by
+    // consent" per patient. The operator's full export (no --as) withholds nothing and says nothing.
+    const outcomes = access ? await exportOutcomes(db, access, exported, { part2, exported: [...patients].map((p) => p.slice('Patient/'.length)) }) : [];
+    if (outcomes.length) fs.writeFileSync(path.join(out, 'OperationOutcome.ndjson'), outcomes.map((o) => JSON.stringify(o) + '\n').join(''));
     progress.finish();
     // An export is a release of everything it wrote: recorded before the command says it is done. An export for
     // an account names the patients whose records it holds; the full export is of everyone's.
@@ -79,7 +82,9 @@ export async function exportCommand(argv: string[]): Promise<number> {
       query: `confide export${as} --type ${types.join(',')} (${progress.count} resources)`,
       patients: [...patients],
     });
-    const notice = part2 && restrict ? ' (with the 42 CFR 2.32 notice in OperationOutcome.ndjson)' : '';
+    const withheld = outcomes.length - (part2 && access ? 1 : 0);
+    const said = [part2 && access ? 'the 42 CFR 2.32 notice' : '', withheld ? `"withheld by consent" for ${withheld} patients` : ''].filter(Boolean).join(' and ');
+    const notice = said ? ` (with ${said} in OperationOutcome.ndjson)` : '';
     process.stdout.write(`Exported ${progress.count.toLocaleString('en-US')} resources${values.as ? ` visible to ${values.as}` : ''} to ${out}${notice}\n`);
     return 0;
   } finally {

@@ -3,7 +3,7 @@ import { BulkJobs, exportRows, type BulkJob, type Db, type Repository } from '@c
 import { auditActor, type AuditInput } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/fhir-audit.ts';
 import { BackgroundTask } from '../background-task.ts';
-import { redisclosureIssue } from '../consent/disclosure-notes.ts';
+import { exportOutcomes } from '../consent/disclosure-notes.ts';
 import { thawActor, type FrozenActor, type FrozenAudit } from './frozen-actor.ts';
 import type { KickOffParams } from './kick-off-params.ts';
 
@@ -89,7 +89,8 @@ export class ExportRunner extends BackgroundTask {
   private async export(job: ExportJob): Promise<{ patients: string[] } | undefined> {
     const { params } = job;
     const actor = thawActor(job.actor);
-    const restrict = this.options.repo.as(actor).restrictHook('search');
+    const reader = this.options.repo.as(actor);
+    const restrict = reader.restrictHook('search');
     const db = this.options.db;
     const chunkChars = this.options.chunkChars ?? 1024 * 1024;
     const patients = new Set<string>();
@@ -117,13 +118,12 @@ export class ExportRunner extends BackgroundTask {
       if (text) await this.jobs.addChunk(db, job.id, n, seq++, text);
       if (count > 0) await this.jobs.addFile(db, job.id, { n: n++, kind: 'output', type, count });
     }
-    if (part2) {
-      // 42 CFR 2.32: every disclosure of Part 2 records carries the redisclosure notice. Each record keeps its
-      // labels; the export as a whole carries the notice as an informational OperationOutcome in the manifest's
-      // `error` files (export.html#response---complete-status: "error, warning, and information messages").
-      const outcome = { resourceType: 'OperationOutcome', issue: [redisclosureIssue()] };
-      await this.jobs.addChunk(db, job.id, n, 0, JSON.stringify(outcome) + '\n');
-      await this.jobs.addFile(db, job.id, { n: n++, kind: 'error', type: 'OperationOutcome', count: 1 });
+    // The manifest's `error` files (export.html#response---complete-status) hold the export's OperationOutcomes
+    // (exportOutcomes: the 42 CFR 2.32 notice; "withheld by consent" per patient), one file of them.
+    const outcomes = await exportOutcomes(db, reader.access, params.exportTypes, { part2, named: params.patients, exported: patients });
+    if (outcomes.length) {
+      await this.jobs.addChunk(db, job.id, n, 0, outcomes.map((o) => JSON.stringify(o) + '\n').join(''));
+      await this.jobs.addFile(db, job.id, { n: n++, kind: 'error', type: 'OperationOutcome', count: outcomes.length });
     }
     if (!(await this.jobs.complete(job.id, part2))) return undefined;
     return { patients: [...patients] };

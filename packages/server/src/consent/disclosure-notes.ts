@@ -1,5 +1,6 @@
-import type { Coding, OperationOutcomeIssue } from '@medplum/fhirtypes';
+import type { Coding, OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { ACT_CODE_SYSTEM, PART2_REDISCLOSURE_NOTICE } from '@confide/policy';
+import { withheldPatients, type Access, type Queryable } from '@confide/store';
 
 /**
  * What a response says about segmented data, besides the data itself (docs/consent.md):
@@ -28,12 +29,23 @@ export function redisclosureIssue(): OperationOutcomeIssue {
   return { severity: 'information', code: 'informational', details: { coding: [NORDSCLCD], text: PART2_REDISCLOSURE_NOTICE } };
 }
 
-export function withheldIssue(): OperationOutcomeIssue {
-  return {
+/** Extension on a bulk export's `suppressed` issue: the patient it is about (valueReference `Patient/<id>`). */
+export const WITHHELD_PATIENT_EXTENSION = 'https://confide.health/fhir/StructureDefinition/withheld-patient';
+
+/**
+ * The "withheld by consent" issue. Without a patient, for a Bundle about one patient; with one, for a bulk export
+ * (one OperationOutcome per patient in the manifest's `error` files), naming the patient in the text and in
+ * `WITHHELD_PATIENT_EXTENSION` — never what or how many.
+ */
+export function withheldIssue(patientId?: string): OperationOutcomeIssue {
+  const whose = patientId ? `Patient/${patientId}` : undefined;
+  const out: OperationOutcomeIssue = {
     severity: 'information',
     code: 'suppressed',
-    details: { text: "Some of this patient's records are withheld by the patient's consent or by 42 CFR Part 2" },
+    details: { text: `Some of ${whose ? `the records of ${whose}` : "this patient's records"} are withheld by the patient's consent or by 42 CFR Part 2` },
   };
+  if (whose) out.extension = [{ url: WITHHELD_PATIENT_EXTENSION, valueReference: { reference: whose } }];
+  return out;
 }
 
 /** The labels a search Bundle holding Part 2 records carries itself. */
@@ -53,4 +65,23 @@ export function searchedPatient(type: string, query: URLSearchParams, compartmen
     if (m && (name === 'patient' || values[0].startsWith('Patient/'))) return m[1];
   }
   return undefined;
+}
+
+/**
+ * What an export says besides its resources (FHIR Bulk Data `$export`'s `error` files, export.html#response---
+ * complete-status: "error, warning, and information messages related to the export"; `confide export --as`'s
+ * OperationOutcome.ndjson), one OperationOutcome each: the 42 CFR 2.32 notice when Part 2 records are among the
+ * files, then one `suppressed` issue per exported patient some of whose records Part 2 or their consents withheld
+ * from the caller (never for psychotherapy notes, which `withheldPatients` does not see). `exported` and `named` are
+ * bare Patient ids; no `access`: the operator's full export, which withholds nothing.
+ */
+export async function exportOutcomes(
+  q: Queryable,
+  access: Access | undefined,
+  types: readonly string[],
+  found: { part2: boolean; named?: readonly string[]; exported: Iterable<string> },
+): Promise<OperationOutcome[]> {
+  const withheld = access ? await withheldPatients(q, access, types, found) : [];
+  const issues = [...(found.part2 ? [redisclosureIssue()] : []), ...withheld.map((p) => withheldIssue(p))];
+  return issues.map((issue) => ({ resourceType: 'OperationOutcome', issue: [issue] }));
 }

@@ -41,7 +41,9 @@ export async function resolveActor(
     const orgs = new Set(subject.organizations ?? []);
     if (subject.fhirUser?.startsWith('Practitioner/')) {
       actor.practitionerId = subject.fhirUser.slice(13);
-      for (const org of await practitionerOrganizations(repo, subject.fhirUser, now)) orgs.add(org);
+      const roles = await practitionerRoles(repo, subject.fhirUser, now);
+      for (const r of roles) if (r.organization) orgs.add(r.organization);
+      if (roles.length) actor.practitionerRoles = roles.map((r) => r.id).sort();
     }
     actor.organizations = [...orgs].sort();
     if (launchPatientId) actor.launchPatientId = launchPatientId;
@@ -49,14 +51,14 @@ export async function resolveActor(
   return actor;
 }
 
-/** Organization ids of the practitioner's PractitionerRoles that are in force at `now`. */
-export async function practitionerOrganizations(repo: Repository, practitioner: string, now: Date): Promise<string[]> {
+/** The practitioner's PractitionerRoles that are in force at `now`: their ids and Organization ids. */
+export async function practitionerRoles(repo: Repository, practitioner: string, now: Date): Promise<{ id: string; organization?: string }[]> {
   const { request } = parseSearchRequest('PractitionerRole', [
     ['practitioner', practitioner],
     ['_count', '100'],
   ]);
   const result = await executeSearch(repo.queryable, request);
-  const out = new Set<string>();
+  const out: { id: string; organization?: string }[] = [];
   for (const m of result.matches) {
     if (!m.json) continue;
     const role = JSON.parse(m.json) as PractitionerRole;
@@ -64,7 +66,7 @@ export async function practitionerOrganizations(repo: Repository, practitioner: 
     if (role.period?.start && new Date(role.period.start) > now) continue;
     if (role.period?.end && new Date(role.period.end) < now) continue;
     const ref = role.organization?.reference;
-    if (ref?.startsWith('Organization/')) out.add(ref.slice(13));
+    out.push({ id: role.id ?? '', organization: ref?.startsWith('Organization/') ? ref.slice(13) : undefined });
   }
-  return [...out];
+  return out.filter((r) => r.id !== '');
 }

@@ -1,6 +1,7 @@
 import {
   CONSENT_EXEMPT_TYPES,
   NOTE_DELEGATE_TAG_SYSTEM,
+  NOTE_RESOURCE_TYPES,
   PART2_LABEL_KEY,
   PART2_PROGRAM_TAG_SYSTEM,
   PSYCHOTHERAPY_LABEL_KEYS,
@@ -22,7 +23,8 @@ export const PART2_SECURITY_TOKEN = PART2_TOKEN;
 
 /**
  * The SQL condition that applies data segmentation (@confide/policy segmentation.ts) to the row aliased `t` of
- * `type`: psychotherapy notes only for their authors and delegates; Part 2 records within their program, under a
+ * `type`: psychotherapy notes only for their authors, delegates and the recipients of an authorization naming them
+ * (`confide_note_released`, migration 0013); Part 2 records within their program, under a
  * sufficient consent or after break-the-glass; nothing a patient's consent denies to this caller. Undefined for
  * types that are not patient data.
  *
@@ -49,7 +51,14 @@ export function segmentationParts(seg: Segmentation, type: string, t: string, pa
   const labels = `${t}.labels`;
   const psy = params.textArray(PSYCHOTHERAPY_TOKENS);
   const noteKeys = seg.noteIdentities.flatMap((p) => [`author=${p}`, tagToken(NOTE_DELEGATE_TAG_SYSTEM, p)]);
-  const notes = `(${labels} IS NULL OR NOT (${labels} && ${psy})${noteKeys.length ? ` OR ${labels} && ${params.textArray(noteKeys)}` : ''})`;
+  // A specific authorization (45 CFR 164.508(a)(2), @confide/policy consent/note-release.ts) opens a note to its
+  // recipients: asked last, so only a psychotherapy note the caller neither wrote nor was delegated calls it. Never
+  // for a patient user (HIPAA gives no right of access to these notes, 164.524(a)(1)(i)).
+  const released =
+    seg.kind !== 'patient' && seg.recipients.length && NOTE_RESOURCE_TYPES.includes(type)
+      ? ` OR confide_note_released(${params.add(`${type}/`)}::text || ${t}.id, ${t}.compartments, ${params.textArray(seg.recipients)}, ${params.add(seg.purposeOfUse)}::text)`
+      : '';
+  const notes = `(${labels} IS NULL OR NOT (${labels} && ${psy})${noteKeys.length ? ` OR ${labels} && ${params.textArray(noteKeys)}` : ''}${released})`;
   // A patient sees their own Part 2 records (42 CFR 2.23) and is not subject to their own consents.
   if (seg.kind === 'patient') return { notes };
 

@@ -1,5 +1,5 @@
 import type { Consent } from '@medplum/fhirtypes';
-import { compileConsent, type ConsentRule } from '@confide/policy';
+import { compileConsent, compileNoteRelease, type ConsentRule } from '@confide/policy';
 import type { Queryable } from '../db/db.ts';
 import { securityToken } from '../access/segmentation-sql.ts';
 import type { PendingWrite } from '../write-batch.ts';
@@ -24,14 +24,17 @@ const COLUMNS = [
 ] as const;
 
 /**
- * Keeps `consent_rule` (migration 0008) in step with the Consents of a batch, in the batch's transaction: the
- * rules of every Consent written (or deleted) are replaced by those of its new version, so a query never sees a
- * Consent without its rules or rules of a Consent that changed.
+ * Keeps `consent_rule` (migration 0008) and `note_release` (migration 0013) in step with the Consents of a batch, in
+ * the batch's transaction: the rules and releases of every Consent written (or deleted) are replaced by those of its
+ * new version, so a query never sees a Consent without its rules or rules of a Consent that changed (a revoked
+ * authorization closes its notes in the same commit).
  */
 export async function syncConsentRules(tx: Queryable, writes: readonly PendingWrite[]): Promise<void> {
   const consents = writes.filter((w) => w.resourceType === 'Consent');
   if (consents.length === 0) return;
-  await tx.query('DELETE FROM consent_rule WHERE consent = ANY($1::text[])', [consents.map((w) => `Consent/${w.id}`)]);
+  const keys = consents.map((w) => `Consent/${w.id}`);
+  await tx.query('DELETE FROM consent_rule WHERE consent = ANY($1::text[])', [keys]);
+  await syncNoteReleases(tx, consents, keys);
   const rules = consents.flatMap((w) => (w.deleted || !w.resource ? [] : compileConsent(w.resource as Consent)));
   if (rules.length === 0) return;
   const params: unknown[] = [];
@@ -66,4 +69,22 @@ function ruleValues(r: ConsentRule): unknown[] {
     r.end === null ? null : new Date(r.end).toISOString(),
     r.part2,
   ];
+}
+
+/** The psychotherapy-note releases (@confide/policy `compileNoteRelease`) of the batch's Consents: one row per note. */
+async function syncNoteReleases(tx: Queryable, consents: readonly PendingWrite[], keys: string[]): Promise<void> {
+  await tx.query('DELETE FROM note_release WHERE consent = ANY($1::text[])', [keys]);
+  const rows = consents.flatMap((w) => {
+    const r = w.deleted || !w.resource ? undefined : compileNoteRelease(w.resource as Consent);
+    if (!r) return [];
+    const period = { starts: r.start === null ? null : new Date(r.start).toISOString(), ends: new Date(r.end).toISOString() };
+    return r.notes.map((note) => ({ note, consent: r.consent, patient: r.patient, recipients: r.recipients, purposes: r.purposes, ...period }));
+  });
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO note_release (note, consent, patient, recipients, purposes, starts, ends)
+     SELECT note, consent, patient, recipients, purposes, starts, ends
+     FROM jsonb_to_recordset($1::jsonb) AS x(note text, consent text, patient text, recipients text[], purposes text[], starts timestamptz, ends timestamptz)`,
+    [JSON.stringify(rows)],
+  );
 }

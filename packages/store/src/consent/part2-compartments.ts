@@ -21,10 +21,17 @@ export async function notePart2Compartments(tx: Queryable, rows: readonly RowLin
  * has held a Part 2 row. One statement over two small tables.
  */
 export async function mayBeWithheld(q: Queryable, patientId: string): Promise<boolean> {
-  const r = await q.query<{ w: boolean }>(
-    `SELECT NOT ${NO_DENY_RULES} OR EXISTS (SELECT 1 FROM part2_compartment WHERE patient = $1) AS w`,
-    [`Patient/${patientId}`],
+  return (await mayBeWithheldAmong(q, [patientId])).length > 0;
+}
+
+/** The patients (bare ids) among `patientIds` for whom `mayBeWithheld` holds, in one statement. */
+export async function mayBeWithheldAmong(q: Queryable, patientIds: readonly string[]): Promise<string[]> {
+  if (patientIds.length === 0) return [];
+  const r = await q.query<{ id: string }>(
+    `SELECT id FROM unnest($1::text[]) AS p(id)
+     WHERE NOT ${NO_DENY_RULES} OR EXISTS (SELECT 1 FROM part2_compartment WHERE patient = 'Patient/' || p.id)`,
+    [patientIds],
     'may-be-withheld',
   );
-  return r.rows[0]?.w === true;
+  return r.rows.map((x) => x.id);
 }

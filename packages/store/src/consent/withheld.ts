@@ -3,7 +3,7 @@ import type { Access } from '../access/access.ts';
 import { restrictionSql } from '../access/restriction-sql.ts';
 import { NO_DENY_RULES, PART2_SECURITY_TOKEN, segmentationParts } from '../access/segmentation-sql.ts';
 import { SqlParams, statementName } from '../search/sql-params.ts';
-import { mayBeWithheld } from './part2-compartments.ts';
+import { mayBeWithheld, mayBeWithheldAmong } from './part2-compartments.ts';
 
 /**
  * Whether the patient's compartment holds rows of `types` that the caller's access table lets through but Part 2
@@ -16,6 +16,37 @@ import { mayBeWithheld } from './part2-compartments.ts';
  */
 export async function withheldByConsent(q: Queryable, access: Access, patientId: string, types: readonly string[]): Promise<boolean> {
   if (access.segmentation.kind === 'patient' || !(await mayBeWithheld(q, patientId))) return false;
+  return anyWithheld(q, access, patientId, types);
+}
+
+/**
+ * The patients of a bulk export some of whose records of `types` Part 2 or their consents withheld from the caller
+ * (docs/bulk-export.md, "Withheld by consent"), by the same question as `withheldByConsent`, sorted. The export's
+ * patients are those it names (`named`: a Group's members, the `patient` parameter) or, without names, every patient
+ * the caller may search; and always those whose records are in its files (`exported`). Patients for whom nothing can
+ * be withheld (part2-compartments.ts) are set aside first, in one statement.
+ */
+export async function withheldPatients(q: Queryable, access: Access, types: readonly string[], patients: { named?: readonly string[]; exported: Iterable<string> }): Promise<string[]> {
+  if (access.segmentation.kind === 'patient') return [];
+  const candidates = new Set([...patients.exported, ...(patients.named ?? [])]);
+  if (!patients.named) for (const p of await visiblePatients(q, access)) candidates.add(p);
+  const out: string[] = [];
+  for (const p of (await mayBeWithheldAmong(q, [...candidates])).sort()) if (await anyWithheld(q, access, p, types)) out.push(p);
+  return out;
+}
+
+/** Ids of the Patients the caller may search that something may be withheld of (no rule denies: only Part 2 patients). */
+async function visiblePatients(q: Queryable, access: Access): Promise<string[]> {
+  const params = new SqlParams();
+  const r = access.restrict('search')('Patient', 't', params);
+  if (r === 'false') return [];
+  const sql = `SELECT t.id FROM "Patient" t WHERE NOT t.deleted${r ? ` AND ${r}` : ''}
+    AND (NOT ${NO_DENY_RULES} OR EXISTS (SELECT 1 FROM part2_compartment c WHERE c.patient = 'Patient/' || t.id))`;
+  return (await q.query<{ id: string }>(sql, params.values)).rows.map((x) => x.id);
+}
+
+/** The union over `types` of `withheldByConsent`, without its pre-check. */
+async function anyWithheld(q: Queryable, access: Access, patientId: string, types: readonly string[]): Promise<boolean> {
   const params = new SqlParams();
   const patient = params.textArray([`Patient/${patientId}`]);
   const part2 = params.textArray([PART2_SECURITY_TOKEN]);

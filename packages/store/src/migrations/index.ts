@@ -11,8 +11,9 @@ import { rowLabels } from './0009-row-labels.ts';
 import { bulkExport } from './0010-bulk-export.ts';
 import { auditAppendParams } from './0011-audit-append-params.ts';
 import { reviewRelabel } from './0012-review-relabel.ts';
+import { noteRelease } from './0013-note-release.ts';
 
 /** Every schema step, in order. Append only. */
-export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth, auditNarrow, consent, rowLabels, bulkExport, auditAppendParams, reviewRelabel];
+export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth, auditNarrow, consent, rowLabels, bulkExport, auditAppendParams, reviewRelabel, noteRelease];
 
 export type { Migration } from './migration.ts';
