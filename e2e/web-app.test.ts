@@ -132,9 +132,11 @@ describe('the clinician web app, end to end', () => {
   });
 
   it('corrects a mistyped vital, then voids it as entered in error', async () => {
+    const table = page.getByRole('table', { name: 'Recent measurements' });
+    // The previous step's save is done when its measurement is listed (and the form emptied).
+    await table.getByRole('row').filter({ hasText: '72 beats/min' }).first().waitFor();
     await page.getByLabel('Heart rate (/min)').fill('27');
     await page.getByRole('button', { name: 'Save vitals' }).click();
-    const table = page.getByRole('table', { name: 'Recent measurements' });
     const row = table.getByRole('row').filter({ hasText: '27 beats/min' });
     await row.getByRole('button', { name: /^Correct Heart rate/ }).click();
     const dialog = page.getByRole('dialog', { name: 'Correct a measurement' });

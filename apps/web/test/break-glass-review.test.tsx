@@ -17,21 +17,20 @@ const grant = (id: string, user: string, reason: string, review: unknown = null)
   expires: '2026-12-01T15:00:00.000Z',
   review,
 });
-const forbidden = { status: 403, body: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'forbidden', details: { text: 'The break-the-glass review queue is for the privacy officer' } }] } };
 
 describe('BreakGlassNavLink', () => {
   it('shows a privacy officer the count of unreviewed grants', async () => {
-    const http = fakeFetch([[/GET .*\/api\/break-glass\?status=unreviewed&count=0$/, () => ({ body: { grants: [], unreviewed: 3 } })]]);
+    const http = fakeFetch([[/GET .*\/api\/break-glass\/summary$/, () => ({ body: { reviewer: true, unreviewed: 3 } })]]);
     renderSignedIn(<BreakGlassNavLink active={false} path="/" />, http.fetch);
     const link = await screen.findByRole('link', { name: /Break-the-glass review/ });
     expect(link.getAttribute('href')).toBe('/break-glass');
     expect(within(link).getByTestId('btg-unreviewed').textContent).toBe('3');
-    expect(http.calls[0].url).toBe('http://confide.test/api/break-glass?status=unreviewed&count=0');
+    expect(http.calls[0].url).toBe('http://confide.test/api/break-glass/summary');
     expect(http.calls[0].headers.authorization).toBe('Bearer test-token');
   });
 
-  it('is absent for anyone the server refuses', async () => {
-    const http = fakeFetch([[/api\/break-glass/, () => forbidden]]);
+  it('is absent for anyone who does not review', async () => {
+    const http = fakeFetch([[/GET .*\/api\/break-glass\/summary$/, () => ({ body: { reviewer: false } })]]);
     renderSignedIn(<BreakGlassNavLink active={false} path="/" />, http.fetch);
     await waitFor(() => expect(http.calls).toHaveLength(1));
     expect(screen.queryByRole('link', { name: /Break-the-glass/ })).toBeNull();

@@ -53,6 +53,17 @@ describe('the break-the-glass review queue', () => {
     expectOutcome(await api(`/${g.id}/review`, auditor, 'POST', { outcome: 'appropriate' }), 403);
   });
 
+  it('tells every staff member whether they review, and only a privacy officer how many wait', async () => {
+    expect((await api('/summary', pr.as.privacy)).body).toEqual({ reviewer: true, unreviewed: expect.any(Number) });
+    for (const who of [pr.as.main, auditor]) {
+      const r = await api('/summary', who);
+      expect(r.status).toBe(200);
+      expect(r.body).toEqual({ reviewer: false });
+    }
+    expectOutcome(await api('/summary', { authorization: '' }), 401);
+    expectOutcome(await api('/summary', pr.as.privacy, 'POST', {}), 405);
+  });
+
   it('records a review; filters by status, user, patient and period; pages newest first', async () => {
     const all = (await api('?status=all', pr.as.privacy)).body.grants;
     const main = all.find((g: any) => g.user === 'cs.main');

@@ -1,17 +1,18 @@
 import { Badge, NavLink } from '@mantine/core';
 import { useEffect } from 'react';
-import { listGrants, REVIEWED_EVENT } from '../lib/break-glass-api.ts';
+import { REVIEWED_EVENT, reviewSummary } from '../lib/break-glass-api.ts';
 import { Link } from '../lib/router.tsx';
 import { useFhir } from '../lib/session.tsx';
 import { useAsync } from '../lib/use-async.ts';
 
 /**
  * "Break-the-glass review" in the navigation, with the count of unreviewed grants, for a privacy officer only: the
- * server answers anyone else 403, and then there is no entry at all. Counted again on each page change and review.
+ * server tells anyone else they do not review (`/api/break-glass/summary`), and then there is no entry at all.
+ * Counted again on each page change and review.
  */
 export function BreakGlassNavLink({ active, path, onClick }: { active: boolean; path: string; onClick?: () => void }) {
   const fhir = useFhir();
-  const count = useAsync(() => listGrants(fhir, { status: 'unreviewed', count: 0 }).then((p) => p.unreviewed), [path]);
+  const count = useAsync(() => reviewSummary(fhir).then((s) => (s.reviewer ? (s.unreviewed ?? 0) : undefined)), [path]);
   const { reload } = count;
   useEffect(() => {
     window.addEventListener(REVIEWED_EVENT, reload);

@@ -40,6 +40,11 @@ export async function listGrants(fhir: FhirClient, query: { status?: 'unreviewed
   return (await fhir.request<GrantPage>('GET', apiUrl(fhir, path))).body;
 }
 
+/** Whether the signed-in user reviews break-the-glass grants, and how many wait (`GET /api/break-glass/summary`). */
+export async function reviewSummary(fhir: FhirClient): Promise<{ reviewer: boolean; unreviewed?: number }> {
+  return (await fhir.request<{ reviewer: boolean; unreviewed?: number }>('GET', apiUrl(fhir, '/api/break-glass/summary'))).body;
+}
+
 export async function reviewGrant(fhir: FhirClient, id: string, review: { outcome: ReviewOutcome; comment?: string }): Promise<Grant> {
   const g = (await fhir.request<Grant>('POST', apiUrl(fhir, `/api/break-glass/${encodeURIComponent(id)}/review`), review, { 'Content-Type': 'application/json' })).body;
   window.dispatchEvent(new Event(REVIEWED_EVENT));

@@ -39,7 +39,15 @@ export function createReviewQueue(options: ReviewQueueOptions): (req: IncomingMe
       access = await options.authenticate(req);
       const method = (req.method ?? 'GET').toUpperCase();
       const review = REVIEW.exec(rest);
-      if (rest === '' || rest === '/') {
+      if (rest === '/summary') {
+        // For the navigation of every staff member: whether they review, and (if so) how many wait. It names no
+        // patient and no grant, so others get a plain "no" rather than a 403 on every page (each one a browser
+        // console error and an audit record), and it is not audited itself.
+        if (method !== 'GET') throw errors.methodNotAllowed('The review summary takes GET');
+        req.resume();
+        const reviewer = isOfficer(access);
+        sendJson(res, 200, reviewer ? { reviewer, unreviewed: await options.reviews.unreviewed() } : { reviewer }, NO_STORE);
+      } else if (rest === '' || rest === '/') {
         if (method !== 'GET') throw errors.methodNotAllowed('The review queue takes GET');
         req.resume();
         officer(access);
@@ -92,9 +100,12 @@ export function createReviewQueue(options: ReviewQueueOptions): (req: IncomingMe
   }
 }
 
+function isOfficer(access: AccessContext): boolean {
+  return access.actor.kind === 'staff' && access.actor.roles.includes('privacy-officer');
+}
+
 function officer(access: AccessContext): void {
-  const actor = access.actor;
-  if (actor.kind !== 'staff' || !actor.roles.includes('privacy-officer')) throw errors.forbidden('The break-the-glass review queue is for the privacy officer');
+  if (!isOfficer(access)) throw errors.forbidden('The break-the-glass review queue is for the privacy officer');
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
