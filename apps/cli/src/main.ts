@@ -11,6 +11,8 @@ Commands:
   export    Export every resource as NDJSON, one file per type (--out DIR, --type Patient,Observation): the
             operator's full, unsegmented database export; --as USER exports only what that account may see
   relabel   Label stored records again with the current rules (--type Condition,Encounter, --dry-run)
+  label-rules  The rules that label records at write time: \`label-rules show [--json]\`, \`label-rules check FILE\`;
+            CONFIDE_LABEL_RULES=FILE puts a practice's own rules in force (start, seed, import, relabel)
   audit     The audit trail: \`audit verify\` checks its hash chain (exit 1 when broken); \`audit list\` shows events
   users     Manage sign-in accounts: list, add, disable, enable, reset, unlock, roles (confide users --help)
   clients   Manage OAuth clients (SMART apps, backend services): list, add, disable (confide clients --help)
@@ -29,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   import: async () => (await import('./commands/import.ts')).importCommand,
   export: async () => (await import('./commands/export.ts')).exportCommand,
   relabel: async () => (await import('./commands/relabel.ts')).relabelCommand,
+  'label-rules': async () => (await import('./commands/label-rules.ts')).labelRulesCommand,
   audit: async () => (await import('./commands/audit.ts')).auditCommand,
   users: async () => (await import('./commands/users.ts')).usersCommand,
   clients: async () => (await import('./commands/clients.ts')).clientsCommand,

@@ -7,6 +7,7 @@ import { auditOperator } from '../operator-audit.ts';
 import { dbOptions } from '../config.ts';
 import { Progress } from '../progress.ts';
 import { postTransaction } from './bundles.ts';
+import { labelOptions } from '../label-rules-file.ts';
 
 const BATCH = 500;
 
@@ -15,7 +16,7 @@ export async function importCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { data: { type: 'string' } } });
   if (positionals.length === 0) throw new Error('Usage: confide import FILE... (FHIR Bundle .json or .ndjson)');
   const files = positionals.flatMap((p) => expand(p));
-  const confide = await createConfide(dbOptions(values));
+  const confide = await createConfide({ ...dbOptions(values), ...labelOptions() });
   try {
     const total = await countResources(files);
     const progress = new Progress('Importing', total);

@@ -4,6 +4,7 @@ import { createConfide } from '@confide/server';
 import { clearRelabels, pendingRelabels, relabelTypes } from '@confide/store';
 import { auditOperator } from '../operator-audit.ts';
 import { dbOptions } from '../config.ts';
+import { labelOptions } from '../label-rules-file.ts';
 
 const PAGE = 200;
 
@@ -20,7 +21,7 @@ export async function relabelCommand(argv: string[]): Promise<number> {
   const asked = values.type ? values.type.split(',').map((t) => t.trim()) : resourceTypes();
   for (const t of asked) if (!isResourceType(t)) throw new Error(`Unknown resource type: ${t}`);
   const dryRun = values['dry-run'] === true;
-  const confide = await createConfide(dbOptions(values));
+  const confide = await createConfide({ ...dbOptions(values), ...labelOptions() });
   try {
     // A full run covers every program designated before it began (the server's "relabel needed" markers).
     const requests = values.type || dryRun ? [] : await pendingRelabels(confide.db);

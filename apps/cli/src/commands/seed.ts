@@ -5,6 +5,7 @@ import { createConfide, type Confide } from '@confide/server';
 import { dbOptions } from '../config.ts';
 import { Progress } from '../progress.ts';
 import { postTransaction } from './bundles.ts';
+import { labelOptions } from '../label-rules-file.ts';
 
 export async function seedDemo(confide: Confide, options: { patients?: number; seed?: number }): Promise<number> {
   const bundles = generateDemoPractice({ patients: options.patients, seed: options.seed });
@@ -51,7 +52,7 @@ export async function seed(argv: string[]): Promise<number> {
     args: argv,
     options: { data: { type: 'string' }, patients: { type: 'string' }, seed: { type: 'string' } },
   });
-  const confide = await createConfide(dbOptions(values));
+  const confide = await createConfide({ ...dbOptions(values), ...labelOptions() });
   try {
     await seedDemo(confide, {
       patients: values.patients ? Number(values.patients) : undefined,

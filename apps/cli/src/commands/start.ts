@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { createConfide } from '@confide/server';
 import { dbOptions, describeDb } from '../config.ts';
 import { serveOperatorSocket } from '../operator-socket.ts';
+import { labelOptions } from '../label-rules-file.ts';
 
 export async function start(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -24,7 +25,7 @@ export async function start(argv: string[]): Promise<number> {
   // The web app's built files (`npm start` builds them first, docs/web.md); the API runs without them.
   const webRoot = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
   const hasWeb = fs.existsSync(webRoot + 'index.html');
-  const confide = await createConfide({ ...db, publicUrl: values['public-url'], audit: !values['no-audit'], webRoot: hasWeb ? webRoot : undefined });
+  const confide = await createConfide({ ...db, ...labelOptions(), publicUrl: values['public-url'], audit: !values['no-audit'], webRoot: hasWeb ? webRoot : undefined });
   if (values['no-audit']) process.stderr.write('WARNING: the audit trail is OFF (--no-audit). Use this only to measure its cost, never with real patients.\n');
   // A new database gets one administrator; its first password is shown once, below, and never stored in clear.
   const admin = await confide.accounts.ensureAdmin();
