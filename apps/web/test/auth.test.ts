@@ -79,6 +79,36 @@ describe('sign-in as confide-web (authorization code + PKCE S256)', () => {
     expect(new URLSearchParams(c.http.calls[1].body as URLSearchParams).get('token')).toBe('rt-1');
   });
 
+  it('a refresh still on its way at sign-out does not sign the tab back in', async () => {
+    let n = 0;
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const c = client([
+      [/POST .*\/oauth2\/token/, () => tokenReply(++n)()],
+      [/POST .*\/oauth2\/revoke/, () => ({ body: undefined })],
+      [/POST .*\/oauth2\/logout/, () => ({ status: 204, body: undefined })],
+    ]);
+    const storage = memoryStorage();
+    storage.setItem('confide.refresh', 'rt-old');
+    // The same routes, but the second token answer (the refresh) waits until the test lets it go.
+    let tokenCalls = 0;
+    const slow: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/oauth2/token') && ++tokenCalls === 2) await held;
+      return c.http.fetch(input, init);
+    };
+    const auth = new AuthClient({ origin: ORIGIN, redirectPath: '/app/callback', storage, fetch: slow, navigate: () => {} });
+    const changes: (string | undefined)[] = [];
+    auth.onChange((t) => changes.push(t?.accessToken));
+    expect(await auth.resume()).toBe(true);
+    const refreshing = auth.refresh();
+    await auth.signOut();
+    release();
+    await expect(refreshing).rejects.toThrow(/Signed out/);
+    expect(auth.current).toBeUndefined();
+    expect(storage.getItem('confide.refresh')).toBeNull();
+    expect(changes).toEqual(['at-1', undefined]);
+  });
+
   it('a refused refresh token means signed out', async () => {
     const c = client([[/POST .*\/oauth2\/token/, () => ({ status: 400, body: { error: 'invalid_grant' } })]]);
     c.storage.setItem('confide.refresh', 'rt-old');

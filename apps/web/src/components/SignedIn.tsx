@@ -4,7 +4,7 @@ import { AuthClient, type Tokens } from '../lib/auth.ts';
 import { FhirClient } from '../lib/fhir-client.ts';
 import { SessionProvider, type Session } from '../lib/session.tsx';
 
-type State = { kind: 'starting' } | { kind: 'signed-in'; tokens: Tokens } | { kind: 'signed-out'; reason: string } | { kind: 'error'; message: string };
+type State = { kind: 'starting' } | { kind: 'signing-out' } | { kind: 'signed-in'; tokens: Tokens } | { kind: 'signed-out'; reason: string } | { kind: 'error'; message: string };
 
 /**
  * Gets a session before showing `children`: completes a sign-in at the callback path, resumes one after a
@@ -37,22 +37,25 @@ export function SignedIn({ redirectPath, home, children }: { redirectPath: strin
   }, [auth, redirectPath, home]);
 
   const endSession = useCallback(
-    (reason: string) => {
-      void auth.signOut();
+    async (reason: string) => {
+      // "Signed out" is said only once the grant is revoked and the sign-in session ended: a reload or a new
+      // sign-in before then would find both still alive.
+      setState({ kind: 'signing-out' });
+      await auth.signOut();
       setState({ kind: 'signed-out', reason });
     },
     [auth],
   );
-  const fhir = useMemo(() => new FhirClient(auth.fhirBase, () => auth.accessToken(), () => endSession('Your session has ended. Please sign in again.')), [auth, endSession]);
+  const fhir = useMemo(() => new FhirClient(auth.fhirBase, () => auth.accessToken(), () => void endSession('Your session has ended. Please sign in again.')), [auth, endSession]);
 
-  if (state.kind === 'starting')
+  if (state.kind === 'starting' || state.kind === 'signing-out')
     return (
       <Center h="100vh">
-        <Loader aria-label="Signing in" />
+        <Loader aria-label={state.kind === 'starting' ? 'Signing in' : 'Signing out'} />
       </Center>
     );
   if (state.kind === 'signed-in') {
-    const session: Session = { auth, fhir, tokens: state.tokens, signOut: async () => endSession('You have signed out.') };
+    const session: Session = { auth, fhir, tokens: state.tokens, signOut: () => endSession('You have signed out.') };
     return <SessionProvider value={session}>{children}</SessionProvider>;
   }
   return (

@@ -53,6 +53,9 @@ export interface AuthClientOptions {
 export class AuthClient {
   private tokens: Tokens | undefined;
   private refreshing: Promise<Tokens> | undefined;
+  /** Bumped by clear(): a token answer to a request sent before it is dropped, so a refresh still in flight
+   * at sign-out cannot put tokens back in this tab. */
+  private epoch = 0;
   private readonly storage: Storage;
   private readonly doFetch: typeof fetch;
   private readonly listeners = new Set<(t: Tokens | undefined) => void>();
@@ -137,10 +140,12 @@ export class AuthClient {
   /** Refreshes now (the "stay signed in" button and activity keep the online grant alive). */
   refresh(refreshToken = this.tokens?.refreshToken): Promise<Tokens> {
     if (!refreshToken) return Promise.reject(new AuthError('No refresh token', 'login'));
-    this.refreshing ??= this.token({ grant_type: 'refresh_token', refresh_token: refreshToken }).finally(() => {
-      this.refreshing = undefined;
+    if (this.refreshing) return this.refreshing;
+    const p = this.token({ grant_type: 'refresh_token', refresh_token: refreshToken }).finally(() => {
+      if (this.refreshing === p) this.refreshing = undefined;
     });
-    return this.refreshing;
+    this.refreshing = p;
+    return p;
   }
 
   /** Revokes the grant (every token of this sign-in) and forgets the tokens. */
@@ -165,12 +170,15 @@ export class AuthClient {
 
   /** Forgets the tokens (after a 401 or an idle time-out). */
   clear(): void {
+    this.epoch++;
+    this.refreshing = undefined;
     this.tokens = undefined;
     this.storage.removeItem(REFRESH_KEY);
     for (const l of this.listeners) l(undefined);
   }
 
   private async token(params: Record<string, string>): Promise<Tokens> {
+    const epoch = this.epoch;
     const res = await this.doFetch(`${this.o.origin}/oauth2/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
@@ -180,6 +188,7 @@ export class AuthClient {
     if (!res.ok || typeof body.access_token !== 'string') {
       throw new AuthError(String(body.error_description ?? body.error ?? `Sign-in failed (${res.status})`), String(body.error ?? 'server_error'));
     }
+    if (epoch !== this.epoch) throw new AuthError('Signed out while the request was on its way', 'login');
     const previous = this.tokens;
     const claims = typeof body.id_token === 'string' ? jwtClaims(body.id_token) : {};
     const fhirUser = typeof claims.fhirUser === 'string' ? relativeReference(claims.fhirUser) : previous?.fhirUser;
