@@ -265,6 +265,50 @@ describe('history and vread: an old version never shows what the current one hid
     const typeHistory = await get('main', 'Observation/_history?_count=100');
     expect(typeHistory.body.entry.filter((e: any) => e.resource?.id === 'cs-old').map((e: any) => e.resource.meta.versionId)).toEqual(['2']);
   });
+
+  it('counts and pages only the versions shown: full pages, and no link names a hidden version', async () => {
+    // cs-old (above) has a hidden version 1; cs-old2 gets one more, so the hidden one sits between shown ones.
+    const v3 = await pr.s.confide.handle({
+      method: 'PUT',
+      path: 'Observation/cs-old',
+      body: { resourceType: 'Observation', id: 'cs-old', status: 'amended', code: { text: 'follow-up' }, subject: { reference: 'Patient/cs-p3' }, meta: { security: [{ system: CONF, code: 'N' }] } },
+    });
+    expect(v3.status).toBe(200);
+    const instance = await get('main', 'Observation/cs-old/_history');
+    expect(instance.body.entry.map((e: any) => e.resource.meta.versionId)).toEqual(['3', '2']);
+    expect(instance.body.total).toBe(2);
+    for (const who of ['main', 'system'] as const) {
+      const seen: string[] = [];
+      let path: string | undefined = 'Observation/cs-old/_history?_count=1';
+      for (let pages = 0; path && pages < 10; pages++) {
+        const page = await get(who, path);
+        expect(page.status).toBe(200);
+        expect(page.body.entry ?? []).toHaveLength(1);
+        seen.push(...page.body.entry.map((e: any) => e.resource.meta.versionId));
+        const next = page.body.link.find((l: any) => l.relation === 'next')?.url as string | undefined;
+        if (next) {
+          const cursor = new URL(next).searchParams.get('_cursor')!;
+          expect(Buffer.from(cursor, 'base64url').toString('utf8')).not.toMatch(/"cs-old",1\]/);
+        }
+        path = next?.slice(next.indexOf('/Observation/'));
+      }
+      // Two pages, and after the second no link: the only version left is the hidden one.
+      expect(seen).toEqual(['3', '2']);
+    }
+    // Type history pages the same way: every page but the last is full, and they add up to the one-page answer.
+    const all = (await get('main', 'Observation/_history?_count=1000')).body.entry.map((e: any) => `${e.resource?.id ?? e.request.url}/${e.response.etag}`);
+    const paged: string[] = [];
+    let path: string | undefined = 'Observation/_history?_count=2';
+    while (path) {
+      const page = await get('main', path);
+      const entries = (page.body.entry ?? []).map((e: any) => `${e.resource?.id ?? e.request.url}/${e.response.etag}`);
+      const next = page.body.link.find((l: any) => l.relation === 'next')?.url as string | undefined;
+      if (next) expect(entries).toHaveLength(2);
+      paged.push(...entries);
+      path = next?.slice(next.indexOf('/Observation/'));
+    }
+    expect(paged).toEqual(all);
+  });
 });
 
 describe('break-the-glass', () => {

@@ -26,6 +26,8 @@ export interface HistoryPage {
   /** Cursor for the next page, when there is one. */
   next?: string;
   total?: number;
+  /** Each entry's cursor: a page continued from it starts after that entry. */
+  positions?: Map<StoredResource, string>;
 }
 
 interface Cursor {
@@ -91,10 +93,55 @@ export async function readHistory(q: Queryable, query: HistoryQuery): Promise<Hi
   const r = await q.query<ResourceRow>(sql, params);
   const rows = r.rows.slice(0, query.count);
   const entries = rows.map((row) => fromRow(row.resource_type ?? '', row));
-  let next: string | undefined;
-  if (r.rows.length > query.count) {
-    const last = rows[rows.length - 1];
-    next = encodeCursor({ t: last.last_updated, r: last.resource_type ?? '', i: last.id, v: Number(last.version_id) });
+  // Each entry's own position, from the row's exact timestamp (StoredResource.lastUpdated is rounded to ms).
+  const positions = new Map(entries.map((e, i) => [e, encodeCursor({ t: rows[i].last_updated, r: rows[i].resource_type ?? '', i: rows[i].id, v: Number(rows[i].version_id) })]));
+  const next = r.rows.length > query.count && entries.length ? positions.get(entries[entries.length - 1]) : undefined;
+  return { entries, next, total, positions };
+}
+
+/** Keeps the history entries a caller may see (a subset of the same objects, in order). */
+export type VersionFilter = (entries: StoredResource[]) => Promise<StoredResource[]>;
+
+/** Versions scanned per query while a filtered page is filled, and at most this many times that for a total. */
+const SCAN_BATCH = 200;
+const MAX_TOTAL_SCANS = 10;
+
+/**
+ * History as `readHistory`, with the versions the caller may not see left out (`keep`) before the page is cut:
+ * a page holds `count` entries whenever that many visible ones remain, its `next` link exists only if another
+ * visible version does, and every cursor is the position of a version the caller was shown, so a hidden
+ * version's id never travels in a link. An instance history's `total` counts only the visible versions (left
+ * out when there are too many versions to count them here).
+ */
+export async function readVisibleHistory(q: Queryable, query: HistoryQuery, keep?: VersionFilter): Promise<HistoryPage> {
+  if (!keep) return readHistory(q, query);
+  const total = query.id !== undefined ? await countVisible(q, query, keep) : undefined;
+  if (query.count === 0) return { entries: [], total };
+  const shown: StoredResource[] = [];
+  const positions = new Map<StoredResource, string>();
+  let cursor = query.cursor;
+  for (;;) {
+    const page = await readHistory(q, { ...query, count: Math.max(SCAN_BATCH, query.count + 1), cursor });
+    for (const e of await keep(page.entries)) {
+      shown.push(e);
+      positions.set(e, page.positions?.get(e) ?? '');
+    }
+    if (shown.length > query.count || !page.next) break;
+    cursor = page.next;
   }
+  const entries = shown.slice(0, query.count);
+  const next = shown.length > query.count ? positions.get(entries[entries.length - 1]) : undefined;
   return { entries, next, total };
+}
+
+async function countVisible(q: Queryable, query: HistoryQuery, keep: VersionFilter): Promise<number | undefined> {
+  let n = 0;
+  let cursor: string | undefined;
+  for (let scan = 0; scan < MAX_TOTAL_SCANS; scan++) {
+    const page = await readHistory(q, { ...query, count: SCAN_BATCH, cursor: cursor ?? undefined });
+    n += (await keep(page.entries)).length;
+    if (!page.next) return n;
+    cursor = page.next;
+  }
+  return undefined;
 }

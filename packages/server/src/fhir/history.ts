@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { errors, resourceTypes } from '@confide/fhir';
-import { readHistory, type HistoryQuery } from '@confide/store';
+import { readVisibleHistory, type HistoryQuery } from '@confide/store';
 import { BundleText } from './bundle-text.ts';
 import { httpDate } from './response.ts';
 import type { FhirContext, FhirRequest, FhirResponse } from './types.ts';
@@ -33,11 +33,11 @@ export async function history(ctx: FhirContext, req: FhirRequest, type?: string,
   }
   const query: HistoryQuery = { resourceType: type, id, since, before, count, cursor: q.get('_cursor') ?? undefined };
   if (access && type && !access.unrestricted(id ? 'history' : 'history-type', type)) query.restrict = access.restrict(id ? 'history' : 'history-type');
-  const page = await readHistory(ctx.repo.queryable, query);
-  // Old versions are checked one by one: a version must not show what the caller may not see now.
-  // System history (callers the access table does not restrict) is still segmented: its versions are checked the
-  // same way, so a page may hold fewer than _count entries (its next link stays right).
-  if (access && (!type || !access.unrestricted(id ? 'history' : 'history-type', type))) page.entries = await access.visibleVersions(ctx.repo.queryable, page.entries);
+  // Old versions are checked one by one: a version must not show what the caller may not see now. System history
+  // (callers the access table does not restrict) is still segmented: its versions are checked the same way. The
+  // page is filled from further versions when some are left out, so it still holds _count entries.
+  const filtered = access && (!type || !access.unrestricted(id ? 'history' : 'history-type', type));
+  const page = await readVisibleHistory(ctx.repo.queryable, query, filtered ? (entries) => access.visibleVersions(ctx.repo.queryable, entries) : undefined);
   const self = `${ctx.baseUrl}/${[type, id, '_history'].filter(Boolean).join('/')}`;
   const link = [{ relation: 'self', url: `${self}?${q.toString()}` }];
   if (page.next) {
