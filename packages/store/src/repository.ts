@@ -10,6 +10,7 @@ import { withRetry } from './retry.ts';
 import { labelWrites, type LabelOptions } from './consent/labeler.ts';
 import { relabelPage, type RelabelPage } from './consent/relabel.ts';
 import { SqlParams, statementName } from './search/sql-params.ts';
+import { encodeArrayParams } from './db/text-array.ts';
 import { applyWriteRules, type WriteRule } from './write-rules.ts';
 
 export type Validator = (resource: unknown) => OperationOutcomeIssue[];
@@ -455,7 +456,7 @@ function readStatement(access: Access | undefined, resourceType: string, interac
     const restriction = access?.restrict(interaction)(resourceType, 't', params);
     if (restriction) where.push(restriction);
     const sql = `SELECT ${SELECT_COLUMNS}, compartments FROM ${ident(resourceType)} t WHERE ${where.join(' AND ')}`;
-    stmt = { sql, values: params.values.slice(1), name: statementName(sql) };
+    stmt = { sql, values: encodeArrayParams(params.values.slice(1)), name: statementName(sql) };
     cache.set(key, stmt);
   }
   return stmt;

@@ -29,6 +29,11 @@ export interface ResourceRow {
 
 /** PostgreSQL prints timestamptz as `2026-11-22 02:30:00.123+00`; FHIR wants `2026-11-22T02:30:00.123Z`. */
 export function toInstant(pgTimestamp: string): string {
+  // Millisecond precision, the form of every stored lastUpdated: rearranged as it is (the general path below
+  // parses a Date and prints it again, a few µs of each read).
+  if (pgTimestamp.length === 26 && pgTimestamp.charCodeAt(10) === 0x20 && pgTimestamp.charCodeAt(19) === 0x2e && pgTimestamp.endsWith('+00')) {
+    return pgTimestamp.slice(0, 10) + 'T' + pgTimestamp.slice(11, 23) + 'Z';
+  }
   return new Date(pgTimestamp.includes('T') ? pgTimestamp : pgTimestamp.replace(' ', 'T').replace(/\+00$/, 'Z')).toISOString();
 }
 

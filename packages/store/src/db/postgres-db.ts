@@ -1,10 +1,16 @@
 import pg from 'pg';
 import type { Db, QueryResult, Queryable } from './db.ts';
+import { parseTextArray } from './text-array.ts';
 
 // Keep timestamps and big integers as the text PostgreSQL sends: the store formats FHIR instants itself.
 pg.types.setTypeParser(1184, (v) => v); // timestamptz
 pg.types.setTypeParser(1114, (v) => v); // timestamp
 pg.types.setTypeParser(20, (v) => v); // int8
+// text[] (labels, organizations, compartments on every read): PostgreSQL's plain output split without the general
+// parser; quoted or multi-dimensional output still goes through it (text-array.ts).
+const TEXT_ARRAY = 1009 as Parameters<typeof pg.types.getTypeParser>[0]; // _text: not in pg-types' TypeId enum
+const generalTextArray = pg.types.getTypeParser(TEXT_ARRAY);
+pg.types.setTypeParser(TEXT_ARRAY, (v: string) => parseTextArray(v, generalTextArray));
 
 export interface PostgresOptions {
   connectionString: string;
