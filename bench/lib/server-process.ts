@@ -53,6 +53,8 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
   delete env.NODE_OPTIONS;
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
   const nodeArgs = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
+  // Extra flags for the server's node (a profiler's, e.g. --perf-basic-prof for `perf record`).
+  if (process.env.BENCH_SERVER_NODE_ARGS) nodeArgs.push(...process.env.BENCH_SERVER_NODE_ARGS.split(' ').filter(Boolean));
   const root = options.root ?? REPO_ROOT;
   const bin = path.join(root, 'apps/cli/bin/confide.js');
   const args = [...nodeArgs, bin, 'start', '--port', String(port), '--no-demo', ...(options.args ?? [])];

@@ -38,21 +38,27 @@ export class BreakGlass {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** Bare Patient ids the user holds an active grant for. */
-  async activePatients(username: string): Promise<string[]> {
+  /**
+   * Bare Patient ids the user holds an active grant for (sorted, no repeats). Answered without waiting while what
+   * was loaded about the user is fresh (every request of a staff user asks).
+   */
+  activePatients(username: string): string[] | Promise<string[]> {
     const now = this.now().getTime();
-    let l = this.loaded.get(username);
-    if (!l || now - l.at > this.cacheMs) {
-      const r = await this.db.query<{ patient: string; expires: Date | string }>(
-        'SELECT patient, expires FROM break_glass WHERE username = $1 AND expires > $2',
-        [username, new Date(now).toISOString()],
-        'break-glass:active',
-      );
-      l = { at: now, grants: r.rows.map((row) => ({ patient: row.patient, expires: new Date(row.expires).getTime() })) };
-      if (this.loaded.size > 10_000) this.loaded.clear();
-      this.loaded.set(username, l);
-    }
-    return [...new Set(l.grants.filter((g) => g.expires > now).map((g) => g.patient))].sort();
+    const l = this.loaded.get(username);
+    if (l && now - l.at <= this.cacheMs) return patientsOf(l, now);
+    return this.load(username, now).then((fresh) => patientsOf(fresh, now));
+  }
+
+  private async load(username: string, now: number): Promise<Loaded> {
+    const r = await this.db.query<{ patient: string; expires: Date | string }>(
+      'SELECT patient, expires FROM break_glass WHERE username = $1 AND expires > $2',
+      [username, new Date(now).toISOString()],
+      'break-glass:active',
+    );
+    const l: Loaded = { at: now, grants: r.rows.map((row) => ({ patient: row.patient, expires: new Date(row.expires).getTime() })) };
+    if (this.loaded.size > 10_000) this.loaded.clear();
+    this.loaded.set(username, l);
+    return l;
   }
 
   /** Records a grant and makes it effective in this process at once. */
@@ -127,4 +133,9 @@ function reasonOf(body: unknown): string {
   if (typeof text !== 'string' || text.trim() === '') throw errors.badRequest('A reason for emergency access is required', 'Parameters.parameter.where(name = \'reason\')');
   if (text.length > MAX_REASON) throw errors.badRequest(`The reason is limited to ${MAX_REASON} characters`, 'Parameters.parameter.where(name = \'reason\')');
   return text.trim();
+}
+
+function patientsOf(l: Loaded, now: number): string[] {
+  if (l.grants.length === 0) return [];
+  return [...new Set(l.grants.filter((g) => g.expires > now).map((g) => g.patient))].sort();
 }

@@ -15,7 +15,11 @@ export async function requestAccess(access: AccessContext, headers: Record<strin
   if (access.via !== 'token') return access;
   const base = access.actor;
   const purpose = requestPurpose(base, access.purposeOfUse, headers[PURPOSE_HEADER]);
-  const grants = glass && base.kind === 'staff' ? await glass.activePatients(access.username ?? base.userId) : [];
+  let grants: string[] = [];
+  if (glass && base.kind === 'staff') {
+    const active = glass.activePatients(access.username ?? base.userId);
+    grants = Array.isArray(active) ? active : await active;
+  }
   // The policy reads the purpose from the Actor; only a purpose other than the default needs a derived one.
   const own = purpose !== undefined && purpose !== defaultPurposeOfUse(base) ? purpose : undefined;
   if (own === undefined && grants.length === 0) return purpose === access.purposeOfUse ? access : { ...access, purposeOfUse: purpose };

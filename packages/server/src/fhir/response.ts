@@ -3,8 +3,21 @@ import { etag } from '@confide/store';
 import type { AuditFacts, FhirResponse } from './types.ts';
 
 export function httpDate(instant: string): string {
+  // RFC 9110 5.6.7 IMF-fixdate from a stored instant (`2026-11-22T02:30:00.123Z`, the form of every lastUpdated)
+  // by rearranging it; other forms through Date.
+  if (instant.length === 24 && instant.charCodeAt(10) === 0x54 /* T */ && instant.endsWith('Z')) {
+    const ms = Date.parse(instant);
+    if (!Number.isNaN(ms)) {
+      const day = WEEKDAYS[(Math.floor(ms / 86_400_000) % 7 + 10) % 7]; // 1970-01-01 was a Thursday (index 3)
+      const month = MONTHS[Number(instant.slice(5, 7)) - 1];
+      return `${day}, ${instant.slice(8, 10)} ${month} ${instant.slice(0, 4)} ${instant.slice(11, 19)} GMT`;
+    }
+  }
   return new Date(instant).toUTCString();
 }
+
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** Headers that describe one version (R4 http.html#versioning). */
 export function versionHeaders(r: StoredResource, baseUrl: string, withLocation: boolean): Record<string, string> {

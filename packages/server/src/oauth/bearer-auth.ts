@@ -84,7 +84,8 @@ export class BearerAuth {
     const m = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/i.exec(header);
     if (!m) throw new BearerError('The Authorization header is not a bearer token', 'invalid_token');
     const token = m[1];
-    await this.maybePoll();
+    const poll = this.maybePoll();
+    if (poll) await poll;
     const now = this.o.now().getTime();
     let entry = this.cache.get(token);
     if (entry && entry.recheckMs <= now && entry.expMs > now) {

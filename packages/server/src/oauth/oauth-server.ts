@@ -311,10 +311,23 @@ export function createOAuthServer(options: OAuthServerOptions): OAuthServer {
     }
   }
 
+  // What a token must name (iss, aud), per Host header: made once, not on every request.
+  const expectedByHost = new Map<string | undefined, { issuer: string; audience: string }>();
+  let keysLoaded = false;
   async function authenticate(req: IncomingMessage): Promise<AccessContext> {
-    await ready();
-    const u = urls(req);
-    return bearer.authenticate(req, { issuer: u.issuer, audience: u.fhirBase });
+    if (!keysLoaded) {
+      await ready();
+      keysLoaded = true;
+    }
+    const host = req.headers.host;
+    let expected = expectedByHost.get(host);
+    if (!expected) {
+      const u = urls(req);
+      expected = { issuer: u.issuer, audience: u.fhirBase };
+      if (expectedByHost.size >= 64) expectedByHost.clear();
+      expectedByHost.set(host, expected);
+    }
+    return bearer.authenticate(req, expected);
   }
 
   async function issueToken(input: IssueTokenInput): Promise<IssuedToken> {
