@@ -19,7 +19,7 @@ DATABASE_URL=$URL valgrind --tool=callgrind --callgrind-out-file="$OUT.%p" node 
 for _ in $(seq 1 400); do curl -s -m 2 "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 1; done
 TOKEN=none
 if [ "$WHO" != none ]; then
-  DATABASE_URL=$URL node "$HERE/../apps/cli/bin/confide.js" token --user "$WHO" --public-url "http://127.0.0.1:$PORT" 2> /dev/null | tail -1 > "$OUT.token"
+  DATABASE_URL=$URL node apps/cli/bin/confide.js token --user "$WHO" --public-url "http://127.0.0.1:$PORT" 2> /dev/null | tail -1 > "$OUT.token"
   TOKEN=$OUT.token
 fi
 psql -h 127.0.0.1 -U postgres -d "$DB" -Atc 'SELECT id FROM "Observation" LIMIT 500' > "$OUT.ids"
