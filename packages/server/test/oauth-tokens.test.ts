@@ -194,6 +194,22 @@ describe('tokens: refresh, revocation, introspection, expiry, keys', () => {
     expect((await fhirGet(s.base, 'Observation', none)).status).toBe(401);
   });
 
+  it('a verified, cached token vouches for no other string: same signature with other claims, other header forms', async () => {
+    const good = await s.confide.oauth.issueToken({ username: 'nurse.joy', scope: 'user/*.rs' });
+    expect((await fhirGet(s.base, 'Observation', good.access_token)).status).toBe(200);
+    // The server keys its token cache by the token's end (the signature): a token with the same signature and
+    // widened claims must still be verified, and fail.
+    const [h, , sig] = good.access_token.split('.');
+    const widened = Buffer.from(JSON.stringify({ ...decodeJwt(good.access_token), scope: 'user/*.cruds' })).toString('base64url');
+    expect((await fhirGet(s.base, 'Observation', `${h}.${widened}.${sig}`)).status).toBe(401);
+    const get = (authorization: string) => fetch(`${s.base}/Observation`, { headers: { authorization } });
+    // RFC 6750 section 2.1: the scheme is case-insensitive and may be followed by several spaces.
+    expect((await get(`bearer  ${good.access_token}`)).status).toBe(200);
+    expect((await get(`Bearer ${good.access_token}x`)).status).toBe(401);
+    expect((await get(`Bearer ${good.access_token} trailing`)).status).toBe(401);
+    expect((await get(`Bearer ${good.access_token}`)).status).toBe(200);
+  });
+
   it('a token for another server (wrong aud and iss) gets 401, even when signed with our keys', async () => {
     const elsewhere = createOAuthServer({ db: s.confide.db, repo: s.confide.repo, accounts: s.confide.accounts, now: s.clock.now, publicUrl: 'https://other.example' });
     const t = await elsewhere.issueToken({ username: 'nurse.joy', scope: 'user/*.rs' });
