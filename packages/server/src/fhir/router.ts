@@ -40,7 +40,9 @@ export function createFhirRouter(options: FhirRouterOptions) {
     let ctx = given;
     if (given.access && !given.repo.access && given.access.via !== 'internal') {
       const access = await requestAccess(given.access, req.headers, options.breakGlass);
-      ctx = { ...given, access, repo: given.repo.as(access.actor) };
+      // Spelled out rather than `{ ...given, access, repo }`, a slow runtime call on Node 20 (see headersOf in http/server.ts).
+      ctx = { repo: given.repo.as(access.actor), baseUrl: given.baseUrl, access };
+      if (given.inTransaction) ctx.inTransaction = true;
     }
     const sink = options.audit;
     // Entries of a transaction are recorded with the transaction; a batch's entries each on their own.
