@@ -4,6 +4,7 @@ import { validateResource } from '@confide/fhir';
 import { parseScopes } from '@confide/policy';
 import { AuditLog, migrate, openDb, Repository, searchIndexer, searchMatcher, type Db, type OpenDbOptions, type RepositoryOptions } from '@confide/store';
 import { BreakGlass } from './consent/break-glass.ts';
+import type { Peers } from './cluster/peers.ts';
 import { createFhirRouter, type FhirRouterOptions } from './fhir/router.ts';
 import { createHttpServer, FHIR_BASE_PATH, listen, type RunningServer } from './http/server.ts';
 import type { FhirRequest, FhirResponse } from './fhir/types.ts';
@@ -73,6 +74,11 @@ export interface ConfideOptions extends OpenDbOptions {
   relabel?: Pick<RelabelRunnerOptions, 'pollMs' | 'pageSize'>;
   /** The built web app (apps/web/dist) to serve at `/` and `/portal/` (docs/web.md); none when absent. */
   webRoot?: string;
+  /**
+   * The other server processes on the same PostgreSQL database (`confide start --workers`): what one process
+   * caches about revocations and emergency access is told to the others at once.
+   */
+  peers?: Peers;
 }
 
 export interface Confide {
@@ -113,7 +119,7 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
   const onError = options.onError ?? defaultOnError;
   const audit = options.audit === false ? undefined : new AuditLog(db, { onError });
   const recorder = audit ? new AuditRecorder(audit) : undefined;
-  const breakGlass = new BreakGlass(db, { now: options.auth?.now });
+  const breakGlass = new BreakGlass(db, { now: options.auth?.now, peers: options.peers });
   // Bulk export jobs run in the background of this process, reading as the caller who kicked each off.
   const { expireHours, ...runnerOptions } = options.bulkExport ?? {};
   const runner = new ExportRunner({ db, repo, audit: recorder, now: options.auth?.now, onError, ...runnerOptions });
@@ -141,6 +147,7 @@ export async function createConfide(options: ConfideOptions): Promise<Confide> {
     });
     oauth = createOAuthServer({
       ...auth,
+      peers: options.peers,
       db,
       repo,
       accounts,

@@ -8,3 +8,4 @@ export { accountAuditEvent, securityAuditEvent } from './audit/security-audit.ts
 export { buildAuditEvent, disclosureRows, type AuditInput, type DisclosureRow } from './audit/audit-event.ts';
 export { resolveActor } from './identity/resolve-actor.ts';
 export { exportOutcomes, redisclosureIssue } from './consent/disclosure-notes.ts';
+export { isPeerMessage, localPeerGroup, type PeerMessage, type Peers } from './cluster/peers.ts';

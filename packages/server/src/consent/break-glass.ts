@@ -3,6 +3,7 @@ import type { Parameters } from '@medplum/fhirtypes';
 import { errors, isValidId } from '@confide/fhir';
 import type { Db } from '@confide/store';
 import type { AuditSink } from '../audit/fhir-audit.ts';
+import type { Peers } from '../cluster/peers.ts';
 import type { FhirContext, FhirRequest, FhirResponse } from '../fhir/types.ts';
 
 export interface BreakGlassOptions {
@@ -11,6 +12,8 @@ export interface BreakGlassOptions {
   /** How long this process trusts what it loaded about a user's grants (default 5 s; grants made here are seen at once). */
   cacheMs?: number;
   now?: () => Date;
+  /** The other server processes on this database: a grant made in one is effective in all at once. */
+  peers?: Peers;
 }
 
 interface Loaded {
@@ -21,13 +24,17 @@ interface Loaded {
 /**
  * Break-the-glass grants (emergency access, 42 CFR 2.51 and the HIPAA emergency-access procedure of
  * 164.312(a)(2)(ii)): kept in `break_glass` (migration 0008), looked up per user with a short cache so that a
- * request costs a map lookup. A grant made in another server process is seen here within `cacheMs`.
+ * request costs a map lookup. A grant made in another server process is seen here at once when the processes
+ * are peers (`confide start --workers`), else within `cacheMs`.
  */
 export class BreakGlass {
   private readonly loaded = new Map<string, Loaded>();
   private readonly minutes: number;
   private readonly cacheMs: number;
   private readonly now: () => Date;
+  private readonly peers: Peers | undefined;
+  /** Counts grants made here or announced by a peer: a load that was in flight across one is not kept. */
+  private changes = 0;
 
   constructor(
     private readonly db: Db,
@@ -36,6 +43,12 @@ export class BreakGlass {
     this.minutes = options.minutes ?? 60;
     this.cacheMs = options.cacheMs ?? 5000;
     this.now = options.now ?? (() => new Date());
+    this.peers = options.peers;
+    this.peers?.subscribe((m) => {
+      if (m.type !== 'break-glass') return;
+      this.changes++;
+      this.loaded.delete(m.username);
+    });
   }
 
   /**
@@ -50,12 +63,14 @@ export class BreakGlass {
   }
 
   private async load(username: string, now: number): Promise<Loaded> {
+    const before = this.changes;
     const r = await this.db.query<{ patient: string; expires: Date | string }>(
       'SELECT patient, expires FROM break_glass WHERE username = $1 AND expires > $2',
       [username, new Date(now).toISOString()],
       'break-glass:active',
     );
     const l: Loaded = { at: now, grants: r.rows.map((row) => ({ patient: row.patient, expires: new Date(row.expires).getTime() })) };
+    if (this.changes !== before) return l;
     if (this.loaded.size > 10_000) this.loaded.clear();
     this.loaded.set(username, l);
     return l;
@@ -75,8 +90,10 @@ export class BreakGlass {
       started.toISOString(),
       expires.toISOString(),
     ]);
+    this.changes++;
     const l = this.loaded.get(input.username);
     if (l) l.grants.push({ patient: input.patient, expires: expires.getTime() });
+    this.peers?.publish({ type: 'break-glass', username: input.username });
     return { id, started, expires };
   }
 }

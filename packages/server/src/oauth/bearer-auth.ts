@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Repository } from '@confide/store';
+import type { PeerMessage, Peers } from '../cluster/peers.ts';
 import type { AccessContext } from '../identity/access-context.ts';
 import { resolveActor, type ActorSubject } from '../identity/resolve-actor.ts';
 import type { AccountsPort } from './accounts-port.ts';
@@ -22,6 +23,8 @@ export interface BearerAuthOptions {
   /** Verified tokens kept in memory (default 10,000). */
   cacheSize: number;
   onError: (err: unknown) => void;
+  /** The other server processes on this database: revocations made here reach them at once, and theirs here. */
+  peers?: Peers;
 }
 
 /** What this server expects of a token presented to it. */
@@ -89,6 +92,7 @@ export class BearerAuth {
   constructor(private readonly o: BearerAuthOptions) {
     this.pollSince = o.now().getTime();
     this.lastPollWall = Date.now();
+    o.peers?.subscribe((m) => this.fromPeer(m));
   }
 
   async authenticate(req: IncomingMessage, expected: Expected): Promise<Readonly<AccessContext>> {
@@ -181,16 +185,33 @@ export class BearerAuth {
    * the revocation reaches the database; `unblockUser` when it has (the revoked grants then refuse them).
    */
   blockUser(userId: string): void {
-    this.blockedUsers.add(userId);
-    for (const [key, entry] of this.cache) if (entry.access.userId === userId) this.cache.delete(key);
+    this.block(userId);
+    this.o.peers?.publish({ type: 'user-blocked', userId });
   }
 
   unblockUser(userId: string): void {
     this.blockedUsers.delete(userId);
+    this.o.peers?.publish({ type: 'user-unblocked', userId });
   }
 
-  /** A grant was revoked in this process: its tokens stop working now. */
+  /** A grant was revoked in this process: its tokens stop working now, here and in the other processes. */
   grantRevoked(grantId: string): void {
+    this.forgetGrant(grantId);
+    this.o.peers?.publish({ type: 'grant-revoked', grantId });
+  }
+
+  private fromPeer(m: PeerMessage): void {
+    if (m.type === 'grant-revoked') this.forgetGrant(m.grantId);
+    else if (m.type === 'user-blocked') this.block(m.userId);
+    else if (m.type === 'user-unblocked') this.blockedUsers.delete(m.userId);
+  }
+
+  private block(userId: string): void {
+    this.blockedUsers.add(userId);
+    for (const [key, entry] of this.cache) if (entry.access.userId === userId) this.cache.delete(key);
+  }
+
+  private forgetGrant(grantId: string): void {
     this.revoked.set(grantId, this.o.now().getTime());
     for (const [key, entry] of this.cache) if (entry.claims.grant === grantId) this.cache.delete(key);
   }
@@ -306,7 +327,7 @@ export class BearerAuth {
     const start = this.o.now().getTime();
     try {
       for (const g of await this.o.grants.revokedSince(this.pollSince - POLL_OVERLAP_MS)) {
-        if (!this.revoked.has(g.id)) this.grantRevoked(g.id);
+        if (!this.revoked.has(g.id)) this.forgetGrant(g.id);
       }
       this.pollSince = start;
     } catch (e) {

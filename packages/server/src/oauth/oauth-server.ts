@@ -1,3 +1,4 @@
+import type { Peers } from '../cluster/peers.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors, isOperationOutcomeError } from '@confide/fhir';
 import { isScopeSubset, parseScopes, parseScopesLenient, ScopeError } from '@confide/policy';
@@ -60,6 +61,8 @@ export interface OAuthServerOptions {
   maxOperatorTokenHours?: number;
   /** How often other processes' revocations are picked up (default 2000 ms). */
   revocationPollMs?: number;
+  /** The other server processes on this database (worker processes): revocations reach them at once. */
+  peers?: Peers;
   /** Verified access tokens kept in memory (default 10,000). */
   tokenCacheSize?: number;
   /** `smart_style_url` sent with launch context. */
@@ -143,6 +146,7 @@ export function createOAuthServer(options: OAuthServerOptions): OAuthServer {
     revocationPollMs: options.revocationPollMs ?? 2000,
     cacheSize: options.tokenCacheSize ?? 10_000,
     onError,
+    peers: options.peers,
   });
   const emit = (e: Omit<SecurityEvent, 'at'>) => {
     try {

@@ -10,6 +10,8 @@ export interface TestServer {
   url: string;
   base: string;
   backend: 'pglite' | 'postgres';
+  /** On PostgreSQL, the scratch database (a second server process may open it too). */
+  databaseUrl?: string;
   /**
    * `Authorization` header with a backend-services token (`system/*.cruds`) for the FHIR API: tests of the
    * REST behaviour act as an unrestricted system client. `request()` sends it by default.
@@ -49,6 +51,7 @@ export async function startTestServer(options: Partial<ConfideOptions> = {}): Pr
     url: running.url,
     base,
     backend: databaseUrl ? 'postgres' : 'pglite',
+    databaseUrl: dbOptions.databaseUrl,
     auth,
     async close() {
       defaultAuth.delete(base);
