@@ -17,6 +17,8 @@ import { writeScaledBundles, type ScaledSet } from './lib/synthea-scale.ts';
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
 let quietWait = 0;
+/** Server processes on PostgreSQL (`--workers`); PGlite is always one. */
+let workers = 1;
 
 /**
  * Runs one load job and records CPU use (and the profile window) over its measured window. Waits first
@@ -61,7 +63,8 @@ async function dropStore(s: Store): Promise<void> {
 }
 
 async function withServer<T>(store: Store, profileDir: string | undefined, fn: (s: ServerProcess) => Promise<T>): Promise<{ value: T; profile?: string }> {
-  const server = await startServer({ dataDir: store.dataDir, databaseUrl: store.scratch?.url, profileDir });
+  const args = store.scratch && workers > 1 ? ['--workers', String(workers)] : [];
+  const server = await startServer({ dataDir: store.dataDir, databaseUrl: store.scratch?.url, profileDir, args });
   let value: T;
   try {
     value = await fn(server);
@@ -158,6 +161,7 @@ async function main(): Promise<number> {
   const cfg = readConfig(process.argv.slice(2), process.env);
   if (!cfg) return 0;
   quietWait = cfg.quietWait;
+  workers = cfg.workers;
   const started = performance.now();
   const timestamp = new Date().toISOString().replace(/[:.]/g, '-');
   const resultsDir = path.join(REPO_ROOT, 'bench', 'results');

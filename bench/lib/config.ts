@@ -17,6 +17,8 @@ export interface BenchConfig {
   quietWait: number;
   /** Write V8 CPU profiles of the server and summarize them. */
   profile: boolean;
+  /** `confide start --workers N` for the PostgreSQL server (PGlite is always one process). */
+  workers: number;
   /** Admin connection to the PostgreSQL server; scratch databases are created next to it. */
   postgresUrl: string;
   syntheaDir: string;
@@ -30,6 +32,7 @@ const USAGE = `Usage: npm run bench -- [options]   (each option also reads an en
   --read-clients 1,8               BENCH_READ_CLIENTS
   --quiet-wait S                   BENCH_QUIET_WAIT before each measurement, wait up to S s for an idle machine (default 10)
   --profile                        BENCH_PROFILE=1 write server CPU profiles and print the top functions
+  --workers N                      BENCH_WORKERS   server processes on PostgreSQL (confide start --workers; default 1)
   PostgreSQL: BENCH_DATABASE_URL or DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test)
 `;
 
@@ -56,6 +59,7 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig 
       'read-clients': { type: 'string', default: env.BENCH_READ_CLIENTS ?? '1,8' },
       'quiet-wait': { type: 'string', default: env.BENCH_QUIET_WAIT ?? '10' },
       profile: { type: 'boolean', default: env.BENCH_PROFILE === '1' },
+      workers: { type: 'string', default: env.BENCH_WORKERS ?? '1' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -65,6 +69,8 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig 
   }
   const backend = values.backend;
   if (backend !== 'pglite' && backend !== 'postgres' && backend !== 'both') throw new Error(`--backend must be pglite, postgres or both\n\n${USAGE}`);
+  const workers = positive('workers', values.workers);
+  if (!Number.isInteger(workers)) throw new Error('--workers must be an integer');
   const copies = positive('copies', values.copies);
   if (!Number.isInteger(copies)) throw new Error('--copies must be an integer');
   return {
@@ -78,6 +84,7 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig 
     floorSelectClients: [1, 4, 8],
     quietWait: Number(values['quiet-wait']) || 0,
     profile: values.profile,
+    workers,
     postgresUrl: env.BENCH_DATABASE_URL ?? env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     syntheaDir: env.BENCH_SYNTHEA_DIR ?? '/work/shared/data/synthea-r4',
   };

@@ -60,6 +60,27 @@ function postgresTicks(database: string): Map<number, number> {
   return out;
 }
 
+/**
+ * A process and its children (`confide start --workers N`: the primary and its worker processes). A child that
+ * exited in the window is missed; the bench starts its workers before measuring and none exits on purpose.
+ */
+function processTreeTicks(pid: number): number | undefined {
+  const own = processTicks(pid);
+  if (own === undefined) return undefined;
+  let sum = own;
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === pid) sum += Number(fields[11]) + Number(fields[12]); // ppid, utime + stime
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return sum;
+}
+
 /** `database`: the PostgreSQL database the measurement uses (none for PGlite). */
 export function cpuSnapshot(serverPid: number, loadGeneratorPid: number, database?: string): CpuSnapshot | null {
   if (!fs.existsSync('/proc/stat')) return null;
@@ -68,7 +89,7 @@ export function cpuSnapshot(serverPid: number, loadGeneratorPid: number, databas
     at: performance.now(),
     machineBusy: machine.busy,
     machineTotal: machine.total,
-    server: processTicks(serverPid) ?? 0,
+    server: processTreeTicks(serverPid) ?? 0,
     loadGenerator: processTicks(loadGeneratorPid) ?? 0,
     postgres: database ? postgresTicks(database) : new Map(),
   };

@@ -72,6 +72,7 @@ export function formatResults(r: BenchResults): string {
     `Machine: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.os}; Node ${m.node}; PGlite ${m.pglite}` +
       (m.postgres ? `; PostgreSQL ${m.postgres}` : '') +
       `; commit ${m.gitCommit}`,
+    ...(r.config.workers > 1 ? [`Server on PostgreSQL: ${r.config.workers} worker processes (confide start --workers ${r.config.workers}); srv is their sum`] : []),
     `Data: ${r.data.copies} copies of the Synthea set = ${n(r.data.bundles)} transaction bundles, ${n(r.data.resources)} resources`,
     'CPU: cores used in the measured window by the server process (srv; PGlite runs inside it), PostgreSQL (pg), the load generator (gen) and everything else (other); machine busy % of all cores.',
   ];
