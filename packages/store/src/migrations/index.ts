@@ -12,8 +12,9 @@ import { bulkExport } from './0010-bulk-export.ts';
 import { auditAppendParams } from './0011-audit-append-params.ts';
 import { reviewRelabel } from './0012-review-relabel.ts';
 import { noteRelease } from './0013-note-release.ts';
+import { contentLz4 } from './0014-content-lz4.ts';
 
 /** Every schema step, in order. Append only. */
-export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth, auditNarrow, consent, rowLabels, bulkExport, auditAppendParams, reviewRelabel, noteRelease];
+export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth, auditNarrow, consent, rowLabels, bulkExport, auditAppendParams, reviewRelabel, noteRelease, contentLz4];
 
 export type { Migration } from './migration.ts';
