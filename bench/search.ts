@@ -30,6 +30,7 @@ const USAGE = `Usage: npm run bench:search -- [options]
   --quiet-wait S      before each measurement, wait up to S s for an idle machine (default 10)
   --no-vacuum         skip VACUUM (ANALYZE) after the ingest
   --only k1,k2        run only these queries: name, obs-code, obs-date, cond-code, chained, include, everything
+  --workers N         server processes (confide start --workers; default 1)
   --keep              do not drop the scratch database (its URL is printed)
   --reuse NAME        measure a database kept by an earlier --keep run (no ingest; it is kept again)
   PostgreSQL: BENCH_DATABASE_URL or DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test)
@@ -56,6 +57,7 @@ interface Config {
   keep: boolean;
   reuse?: string;
   only: string[];
+  workers: number;
   postgresUrl: string;
   syntheaDir: string;
 }
@@ -75,6 +77,7 @@ function readConfig(argv: string[], env: NodeJS.ProcessEnv): Config | undefined 
       keep: { type: 'boolean', default: false },
       reuse: { type: 'string' },
       only: { type: 'string', default: '' },
+      workers: { type: 'string', default: env.BENCH_WORKERS ?? '1' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -98,6 +101,7 @@ function readConfig(argv: string[], env: NodeJS.ProcessEnv): Config | undefined 
     keep: values.keep || values.reuse !== undefined,
     reuse: values.reuse,
     only: values.only ? values.only.split(',').map((k) => k.trim()) : [],
+    workers: int('workers', values.workers),
     postgresUrl: env.BENCH_DATABASE_URL ?? env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     syntheaDir: env.BENCH_SYNTHEA_DIR ?? '/work/shared/data/synthea-r4',
   };
@@ -170,6 +174,8 @@ interface SearchBundle {
 
 /** Authorization of the running server (set when it starts). */
 let apiHeaders: Record<string, string> = {};
+/** `confide start --workers N` (`--workers`); the CPU columns count the server's whole process tree. */
+let workerArgs: string[] = [];
 
 async function getJson<T>(base: string, p: string): Promise<T> {
   const r = await fetch(`${base}/${p}`, { headers: { Accept: 'application/fhir+json', ...apiHeaders } });
@@ -339,7 +345,7 @@ const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
 /** Ingests the bundle files into the scratch database with 2 clients, recording CPU use per process. */
 async function ingestInto(scratch: ScratchDb, files: string[], bundles: number, resources: number) {
   log(`ingest ${bundles} bundles (${resources} resources) with 2 clients`);
-  const server = await startServer({ databaseUrl: scratch.url });
+  const server = await startServer({ databaseUrl: scratch.url, args: workerArgs });
   apiHeaders = server.headers;
   try {
     let a: CpuSnapshot | null = null;
@@ -379,6 +385,7 @@ async function countDb(url: string): Promise<{ resources: number; patientIds: st
 async function main(): Promise<number> {
   const cfg = readConfig(process.argv.slice(2), process.env);
   if (!cfg) return 0;
+  if (cfg.workers > 1) workerArgs = ['--workers', String(cfg.workers)];
   const started = performance.now();
   const timestamp = new Date().toISOString().replace(/[:.]/g, '-');
   const resultsDir = path.join(REPO_ROOT, 'bench', 'results');
@@ -414,7 +421,7 @@ async function main(): Promise<number> {
     log(`database size ${mb(database.bytes)}`);
 
     // 2. Searches, on a fresh server process.
-    const server = await startServer({ databaseUrl: scratch.url, profileDir: process.env.BENCH_PROFILE_DIR });
+    const server = await startServer({ databaseUrl: scratch.url, profileDir: process.env.BENCH_PROFILE_DIR, args: workerArgs });
     apiHeaders = server.headers;
     const queries: QueryResult[] = [];
     let params;
