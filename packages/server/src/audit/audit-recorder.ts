@@ -82,7 +82,27 @@ function foldable(input: AuditInput): boolean {
   return (input.kind === 'rest' || input.kind === 'disclosure') && FOLDED.has(input.interaction ?? '') && input.outcome.status < 400;
 }
 
+/**
+ * The fold key: the fields joined by NUL. It must be injective — two callers folded into one event would put one
+ * caller's reads under the other's name — so a field that could be mistaken for another (it holds a NUL, or
+ * starts with one of the markers) is written as JSON after its own marker, and an absent field has a marker of its
+ * own. Concatenation rather than JSON.stringify of the whole array: this runs on every read (1% of a clinician's
+ * read by id in a CPU profile).
+ */
 function groupKey(input: AuditInput): string {
   const a = input.actor;
-  return JSON.stringify([input.kind, input.interaction, input.disclosure?.recipient, input.disclosure?.purpose, a.kind, a.username, a.fhirUser, a.clientId, a.purposeOfUse, input.remoteAddress, input.outcome.status]);
+  const d = input.disclosure;
+  return (
+    input.kind + SEP + field(input.interaction) + SEP + field(d?.recipient) + SEP + field(d?.purpose) + SEP + a.kind + SEP + field(a.username) + SEP +
+    field(a.fhirUser) + SEP + field(a.clientId) + SEP + field(a.purposeOfUse) + SEP + field(input.remoteAddress) + SEP + input.outcome.status
+  );
+}
+
+const SEP = '\u0000';
+const ABSENT = '\u0001';
+const ESCAPED = '\u0002';
+
+function field(v: string | undefined): string {
+  if (v === undefined) return ABSENT;
+  return v.includes(SEP) || v.charCodeAt(0) <= 2 ? ESCAPED + JSON.stringify(v) : v;
 }
