@@ -31,6 +31,7 @@ const USAGE = `Usage: npm run bench:search -- [options]
   --no-vacuum         skip VACUUM (ANALYZE) after the ingest
   --only k1,k2        run only these queries: name, obs-code, obs-date, cond-code, chained, include, everything
   --workers N         server processes (confide start --workers; default 1)
+  --no-audit          searches on a server without the audit trail (what it costs); the ingest is unchanged
   --keep              do not drop the scratch database (its URL is printed)
   --reuse NAME        measure a database kept by an earlier --keep run (no ingest; it is kept again)
   PostgreSQL: BENCH_DATABASE_URL or DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test)
@@ -58,6 +59,7 @@ interface Config {
   reuse?: string;
   only: string[];
   workers: number;
+  audit: boolean;
   postgresUrl: string;
   syntheaDir: string;
 }
@@ -78,6 +80,7 @@ function readConfig(argv: string[], env: NodeJS.ProcessEnv): Config | undefined 
       reuse: { type: 'string' },
       only: { type: 'string', default: '' },
       workers: { type: 'string', default: env.BENCH_WORKERS ?? '1' },
+      'no-audit': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -102,6 +105,7 @@ function readConfig(argv: string[], env: NodeJS.ProcessEnv): Config | undefined 
     reuse: values.reuse,
     only: values.only ? values.only.split(',').map((k) => k.trim()) : [],
     workers: int('workers', values.workers),
+    audit: !values['no-audit'],
     postgresUrl: env.BENCH_DATABASE_URL ?? env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     syntheaDir: env.BENCH_SYNTHEA_DIR ?? '/work/shared/data/synthea-r4',
   };
@@ -421,7 +425,7 @@ async function main(): Promise<number> {
     log(`database size ${mb(database.bytes)}`);
 
     // 2. Searches, on a fresh server process.
-    const server = await startServer({ databaseUrl: scratch.url, profileDir: process.env.BENCH_PROFILE_DIR, args: workerArgs });
+    const server = await startServer({ databaseUrl: scratch.url, profileDir: process.env.BENCH_PROFILE_DIR, args: cfg.audit ? workerArgs : [...workerArgs, '--no-audit'] });
     apiHeaders = server.headers;
     const queries: QueryResult[] = [];
     let params;
@@ -475,7 +479,8 @@ async function main(): Promise<number> {
     const c = ingestSummary?.cpu;
     process.stdout.write(
       [
-        `Confide FHIR search on PostgreSQL: ${set.resources} resources (${cfg.copies} copies), ${patientIds.length} patients`,
+        `Confide FHIR search on PostgreSQL: ${set.resources} resources (${cfg.copies} copies), ${patientIds.length} patients` +
+          (cfg.workers > 1 ? `; ${cfg.workers} server processes` : '') + (cfg.audit ? '' : '; audit trail OFF'),
         `database size ${mb(database.bytes)} (${database.bytes} bytes); largest: ${database.largestTables
           .slice(0, 4)
           .map((t) => `${t.name} ${mb(t.totalBytes)}`)
