@@ -15,6 +15,13 @@ export interface Queryable {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[], name?: string): Promise<QueryResult<R>>;
   /** Runs a multi-statement SQL script (no parameters). */
   exec(sql: string): Promise<void>;
+  /**
+   * Runs one named statement with PostgreSQL's generic plan, planned once per connection and never re-planned
+   * for its parameter values (`plan_cache_mode = force_generic_plan`). Only for statements whose every plan is
+   * bounded by a condition the generic plan always uses (generic-plan.ts says which). Absent where there is no
+   * cheap way to do it (PGlite, an open transaction): `queryGeneric` then chooses.
+   */
+  queryGenericPlan?<R = Record<string, unknown>>(sql: string, params: unknown[], name: string): Promise<QueryResult<R>>;
 }
 
 export type DbKind = 'pglite' | 'postgres';

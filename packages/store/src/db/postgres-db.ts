@@ -21,9 +21,21 @@ export interface PostgresOptions {
 export class PostgresDb implements Db {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
+  /**
+   * Connections that always use generic plans for named statements (queryGenericPlan). A connection of its own
+   * rather than `SET LOCAL plan_cache_mode` around the statement: that takes a transaction and three more round
+   * trips, which cost more than the planning they save. pg.Pool opens connections only when asked, so a server
+   * that never runs such a statement never opens one.
+   */
+  private readonly genericPool: pg.Pool;
 
   constructor(options: PostgresOptions) {
-    this.pool = new pg.Pool({
+    this.pool = PostgresDb.pool(options, '');
+    this.genericPool = PostgresDb.pool(options, ' -c plan_cache_mode=force_generic_plan');
+  }
+
+  private static pool(options: PostgresOptions, extraOptions: string): pg.Pool {
+    const pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.max ?? 10,
       // No parallel query: on the small machines Confide targets, starting workers for a short OLTP query
@@ -31,14 +43,20 @@ export class PostgresDb implements Db {
       // No JIT: the $everything union with the access and consent conditions is costed above jit_above_cost,
       // and compiling its ~2,400 expressions took 5.3 s of a query that runs in 16 ms (docs/benchmarks.md).
       // Confide's statements are short; none gains from JIT.
-      options: '-c TimeZone=UTC -c DateStyle=ISO -c max_parallel_workers_per_gather=0 -c jit=off',
+      options: '-c TimeZone=UTC -c DateStyle=ISO -c max_parallel_workers_per_gather=0 -c jit=off' + extraOptions,
     });
     // An idle client that errors (server restart) must not crash the process.
-    this.pool.on('error', () => undefined);
+    pool.on('error', () => undefined);
+    return pool;
   }
 
   async query<R>(sql: string, params: unknown[] = [], name?: string): Promise<QueryResult<R>> {
     const r = name ? await this.pool.query({ name, text: sql, values: params }) : await this.pool.query(sql, params as unknown[]);
+    return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+  }
+
+  async queryGenericPlan<R>(sql: string, params: unknown[], name: string): Promise<QueryResult<R>> {
+    const r = await this.genericPool.query({ name, text: sql, values: params });
     return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
   }
 
@@ -91,6 +109,6 @@ export class PostgresDb implements Db {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.genericPool.end()]);
   }
 }

@@ -4,6 +4,7 @@ import { ident, type Queryable } from '../db/db.ts';
 import { fromRow, type ResourceRow, type StoredResource } from '../stored-resource.ts';
 import { filterSql, sortExpression, type FilterContext } from './filter-sql.ts';
 import { decodeCursor, encodeCursor, keysetCondition, orderBy, sortKey, type SortKey } from './keyset.ts';
+import { heldToOnePatient } from './patient-scope.ts';
 import { SqlParams, statementName } from './sql-params.ts';
 import { isSearchable, tableLayout } from './table-layout.ts';
 
@@ -67,7 +68,13 @@ export async function executeSearch(q: Queryable, req: SearchRequest, options: S
     `SELECT ${COLUMNS}, ${keyColumns}${includeCols.map((c, i) => `, t.${ident(c)} AS i${i}`).join('')} FROM ${ident(type)} t` +
     ` WHERE ${pageWhere.join(' AND ')} ORDER BY ${orderBy(keys, reverse)} LIMIT ${params.add(req.count + 1)}` +
     (req.offset && !cursor ? ` OFFSET ${params.add(req.offset)}` : '');
-  const r = await q.query<ResourceRow & Record<string, unknown>>(sql, params.values, statementName(sql));
+  const name = statementName(sql);
+  // A patient's search is planned once per connection (patient-scope.ts says why that is safe); planning it
+  // afresh cost more than running it (docs/benchmarks.md, "Generic plans").
+  const r =
+    q.queryGenericPlan && name && heldToOnePatient(req, options.compartment)
+      ? await q.queryGenericPlan<ResourceRow & Record<string, unknown>>(sql, params.values, name)
+      : await q.query<ResourceRow & Record<string, unknown>>(sql, params.values, name);
   let rows = r.rows.slice(0, req.count);
   const more = r.rows.length > req.count;
   if (reverse) rows = rows.reverse();
