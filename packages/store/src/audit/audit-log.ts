@@ -6,6 +6,7 @@ import { searchIndexer } from '../search/indexer.ts';
 import type { SearchIndexer } from '../write-batch.ts';
 import { AuditSearchColumns } from './search-columns.ts';
 import { withRetry } from '../retry.ts';
+import { textArrayLiteral } from '../db/text-array.ts';
 
 export { AUDIT_GENESIS_HASH };
 
@@ -88,6 +89,7 @@ const UNSTORABLE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:d[89a-f][0-9a-f]{2}|0000)/gi;
  */
 export class AuditLog {
   private readonly search: AuditSearchColumns;
+  private readonly insertSqls = new Map<number, string>();
   private readonly flushMs: number;
   private readonly maxBatch: number;
   private readonly now: () => Date;
@@ -297,42 +299,82 @@ export class AuditLog {
   }
 
   /**
-   * Appends rows to the chain in the given transaction with one statement (confide_audit_append, migration
-   * 0011): it locks the head, numbers and hashes the rows in order, inserts them and moves the head, so a batch
-   * costs one round trip besides BEGIN and COMMIT. Each row's JSON text is its own parameter, sent as it is;
-   * the search columns of all rows go in one JSON parameter. `relaxed`: commit without waiting for the WAL
-   * flush (PostgreSQL only). `retried`: leave out rows an earlier attempt whose COMMIT was lost stored after all.
+   * Appends rows to the chain in the given transaction: lock the head (`FOR UPDATE`, so appends from any number
+   * of processes queue up behind it), number and hash the rows here (auditHash, the formula `verify` checks),
+   * insert them (insertSql: at most 1,000 rows a statement) and move the head, whose trigger checks that it points
+   * at an inserted row. Three statements for a batch of up to 1,000, besides BEGIN and COMMIT. `relaxed`: commit
+   * without waiting for the WAL flush (PostgreSQL only). `retried`: leave out rows an earlier attempt whose COMMIT
+   * was lost stored after all.
+   *
+   * Until session 12 the database numbered, hashed and inserted the rows in one call (confide_audit_append,
+   * migration 11), which turned each row's columns into jsonb, added the content to it and read it back with
+   * jsonb_populate_record. Measured (bench/audit-append.ts, median of 4): PostgreSQL 113 → 88 µs per record of one
+   * entity (a search's), 224 → 172 per record of 80 (a folded read's); Node, which now hashes, 80 → 84 and 347 → 377
+   * (docs/benchmarks.md, "Session 12").
    */
   private async insert(tx: Queryable, rows: Prepared[], relaxed: boolean, retried = false): Promise<void> {
     const relax = relaxed && this.db.kind === 'postgres';
-    for (let at = 0; at < rows.length; at += MAX_ROWS_PER_STATEMENT) {
-      const chunk = rows.slice(at, at + MAX_ROWS_PER_STATEMENT);
-      const columns = chunk.map((row) => this.rowObject(row));
-      // Unnamed statements: the text differs with the batch's size, and planning a function call is trivial.
-      await tx.query(appendSql(chunk.length, relax), [JSON.stringify(columns), retried, ...chunk.map((r) => r.json)]);
+    const head = await tx.query<{ seq: string | number; hash: string }>(
+      `SELECT h.seq, h.hash${relax ? ", set_config('synchronous_commit', 'off', true) AS relaxed" : ''} FROM audit_chain_head h WHERE h.id = 1 FOR UPDATE`,
+      [],
+      relax ? 'audit:head-relaxed' : 'audit:head',
+    );
+    if (head.rows.length === 0) throw new Error('The audit chain head is missing: run confide migrate');
+    let seq = Number(head.rows[0].seq);
+    let hash = head.rows[0].hash;
+    let todo = rows;
+    if (retried) {
+      const present = await tx.query<{ id: string }>('SELECT id FROM "AuditEvent" WHERE id = ANY($1::text[])', [rows.map((r) => r.id)]);
+      const stored = new Set(present.rows.map((r) => r.id));
+      todo = rows.filter((r) => !stored.has(r.id));
     }
+    if (todo.length === 0) return;
+    for (let at = 0; at < todo.length; at += MAX_ROWS_PER_STATEMENT) {
+      const chunk = todo.slice(at, at + MAX_ROWS_PER_STATEMENT);
+      const prevs: string[] = [];
+      const hashes: string[] = [];
+      for (const row of chunk) {
+        seq += 1;
+        prevs.push(hash);
+        hash = auditHash(hash, seq, row.json);
+        hashes.push(hash);
+      }
+      const columns = chunk.map((row) => this.rowObject(row));
+      const params = [JSON.stringify(columns), seq - chunk.length, textArrayLiteral(prevs), textArrayLiteral(hashes), ...chunk.map((r) => r.json)];
+      await tx.query(this.insertSql(chunk.length), params);
+    }
+    await tx.query('UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1', [seq, hash], 'audit:move-head');
   }
 
-  /** One row's search columns as an object for jsonb_populate_record (its content travels apart). */
+  /** One row's search columns as an object for json_populate_recordset (its content travels apart). */
   private rowObject(row: Prepared): Record<string, unknown> {
     const o = { id: row.id, version_id: 1, last_updated: row.lastUpdated, deleted: false };
     return this.search.addTo(o, row.values);
   }
+
+  /**
+   * The INSERT of `n` rows: their search columns from one JSON parameter ($1, json_populate_recordset: one pass,
+   * no jsonb), each one's JSON text as a parameter of its own ($5…, sent as it is: no escaping, no parsing), and
+   * their chain links (seq from $2 + 1 on, prev_hash from $3, hash from $4).
+   */
+  private insertSql(n: number): string {
+    let sql = this.insertSqls.get(n);
+    if (sql) return sql;
+    const cols = ['id', 'version_id', 'last_updated', 'deleted', ...this.search.names].map((c) => `"${c}"`);
+    const contents = Array.from({ length: n }, (_, i) => `$${i + 5}`).join(', ');
+    sql =
+      `INSERT INTO "${TYPE}" (${cols.join(', ')}, content, seq, prev_hash, hash)` +
+      ` SELECT ${cols.map((c) => `r.${c}`).join(', ')}, c.content, $2::bigint + c.n, c.prev, c.hash` +
+      ` FROM ROWS FROM (json_populate_recordset(NULL::"${TYPE}", $1::json)) WITH ORDINALITY AS r` +
+      ` JOIN unnest(ARRAY[${contents}]::text[], $3::text[], $4::text[]) WITH ORDINALITY AS c(content, prev, hash, n) ON c.n = r.ordinality` +
+      ` ORDER BY c.n`;
+    if (this.insertSqls.size < 64) this.insertSqls.set(n, sql);
+    return sql;
+  }
 }
 
-/** Rows per append statement: each is a parameter, and a statement takes at most 65,535 (the protocol's limit). */
+/** Rows per INSERT: each JSON text is a parameter, and a statement takes at most 65,535 (the protocol's limit). */
 const MAX_ROWS_PER_STATEMENT = 1000;
-
-/**
- * `SELECT confide_audit_append($1::json, $2, ARRAY[$3, …])` for `n` rows (an array constructor, since a function
- * call takes at most 100 arguments); `relaxed` also sets synchronous_commit off
- * until the transaction ends (set_config(…, true)).
- */
-function appendSql(n: number, relaxed: boolean): string {
-  const contents = Array.from({ length: n }, (_, i) => `$${i + 3}`).join(', ');
-  const call = `confide_audit_append($1::json, $2, ARRAY[${contents}]::text[]) AS head`;
-  return relaxed ? `SELECT set_config('synchronous_commit', 'off', true) AS relaxed, ${call}` : `SELECT ${call}`;
-}
 
 function checkEvent(event: AuditEvent): void {
   if (!event || (event as { resourceType?: unknown }).resourceType !== TYPE) {

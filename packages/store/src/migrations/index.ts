@@ -13,8 +13,9 @@ import { auditAppendParams } from './0011-audit-append-params.ts';
 import { reviewRelabel } from './0012-review-relabel.ts';
 import { noteRelease } from './0013-note-release.ts';
 import { contentLz4 } from './0014-content-lz4.ts';
+import { auditAppendInServer } from './0015-audit-append-in-server.ts';
 
 /** Every schema step, in order. Append only. */
-export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth, auditNarrow, consent, rowLabels, bulkExport, auditAppendParams, reviewRelabel, noteRelease, contentLz4];
+export const migrations: Migration[] = [resources, searchColumns, organizations, auditLog, accounts, oauth, auditNarrow, consent, rowLabels, bulkExport, auditAppendParams, reviewRelabel, noteRelease, contentLz4, auditAppendInServer];
 
 export type { Migration } from './migration.ts';
