@@ -14,7 +14,7 @@ export { Access, accessFor, type RestrictHook } from './access/access.ts';
 export { restrictionSql } from './access/restriction-sql.ts';
 export { patientOrganizations } from './organizations.ts';
 export * from './audit/index.ts';
-export { withheldByConsent, withheldPatients } from './consent/withheld.ts';
+export { withheldByConsent, withheldPatients, withheldProbe } from './consent/withheld.ts';
 export { labelWrites, type LabelOptions } from './consent/labeler.ts';
 export { relabelOrder, relabelTypes, type RelabelPage, type RelabelCount } from './consent/relabel.ts';
 export { requestRelabel, pendingRelabels, clearRelabels, type RelabelRequest } from './consent/relabel-requests.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { errors, parseSearchRequest, subsetResource, type SearchRequest } from '@confide/fhir';
-import { executeSearch, withheldByConsent, type StoredResource } from '@confide/store';
+import { executeSearch, withheldByConsent, withheldProbe, type StoredResource } from '@confide/store';
 import { isPart2Json, PART2_BUNDLE_SECURITY, redisclosureIssue, searchedPatient, withheldIssue } from '../consent/disclosure-notes.ts';
 import { BundleText } from './bundle-text.ts';
 import { auditFacts } from './response.ts';
@@ -19,12 +19,13 @@ export async function search(ctx: FhirContext, req: FhirRequest, type: string | 
   const lenient = /handling=lenient/i.test(req.headers.prefer ?? '');
   const { request, warnings, used } = parseSearchRequest(type, query, { lenient, maxCount: MAX_COUNT, defaultCount: DEFAULT_COUNT });
   ctx.repo.access?.require('search', type);
-  // Whether consent withheld some of the patient's records does not depend on the page: ask on another
-  // connection while the search runs, so a chart's search waits for one round trip, not two.
-  const patient = ctx.repo.access ? searchedPatient(type, query, compartment) : undefined;
-  const withheldCheck = patient !== undefined && ctx.repo.access ? withheldByConsent(ctx.repo.queryable, ctx.repo.access, patient, [type]) : undefined;
-  withheldCheck?.catch(() => undefined); // awaited below; a search that fails first must not leave it unhandled
-  const result = await executeSearch(ctx.repo.queryable, request, { baseUrl: ctx.baseUrl, cursor, compartment, restrict: ctx.repo.restrictHook('search') });
+  // Whether consent withheld some of the patient's records: its cheap pre-check (can anything be withheld from
+  // this patient at all?) rides on the search statement as its probe, and only when it says yes, or the page is
+  // empty, does the full question take statements of its own.
+  const access = ctx.repo.access;
+  const patient = access ? searchedPatient(type, query, compartment) : undefined;
+  const probe = access && patient !== undefined ? withheldProbe(access, patient) : undefined;
+  const result = await executeSearch(ctx.repo.queryable, request, { baseUrl: ctx.baseUrl, cursor, compartment, restrict: ctx.repo.restrictHook('search'), probe });
   const base = compartment ? `${ctx.baseUrl}/${compartment}/${type}` : `${ctx.baseUrl}/${type}`;
   // Links carry the parameters actually used (lenient mode drops bad ones, clamps _count): "the client can
   // determine what parameters the server used by examining the self link" (search.html#errors).
@@ -33,7 +34,7 @@ export async function search(ctx: FhirContext, req: FhirRequest, type: string | 
   if (result.next) link.push({ relation: 'next', url: withQuery(base, usedQuery, result.next) });
   if (result.previous) link.push({ relation: 'previous', url: withQuery(base, usedQuery, result.previous) });
   const part2 = [...result.matches, ...result.included].some((r) => isPart2Json(r.json));
-  const withheld = withheldCheck ? await withheldCheck : false;
+  const withheld = access && probe && patient !== undefined ? await withheldByConsent(ctx.repo.queryable, access, patient, [type], result.probe) : false;
   const meta: Record<string, unknown> = { lastUpdated: new Date().toISOString() };
   if (part2) meta.security = PART2_BUNDLE_SECURITY;
   const head: Record<string, unknown> = { resourceType: 'Bundle', id: randomUUID(), meta, type: 'searchset' };

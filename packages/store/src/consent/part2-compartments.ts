@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/db.ts';
 import { NO_DENY_RULES, PART2_SECURITY_TOKEN } from '../access/segmentation-sql.ts';
 import type { RowLinks } from '../write-batch.ts';
+import type { SqlParams } from '../search/sql-params.ts';
 
 /**
  * Keeps `part2_compartment` (migration 9): every patient whose compartment has held a row labelled 42CFRPart2,
@@ -22,6 +23,14 @@ export async function notePart2Compartments(tx: Queryable, rows: readonly RowLin
  */
 export async function mayBeWithheld(q: Queryable, patientId: string): Promise<boolean> {
   return (await mayBeWithheldAmong(q, [patientId])).length > 0;
+}
+
+/**
+ * `mayBeWithheld` as an SQL expression over two uncorrelated sub-selects, for a statement that asks it on the way
+ * (a patient's search: search/execute.ts `probe`); PostgreSQL evaluates it once per execution.
+ */
+export function mayBeWithheldSql(patientId: string, params: SqlParams): string {
+  return `(NOT ${NO_DENY_RULES} OR EXISTS (SELECT 1 FROM part2_compartment WHERE patient = ${params.add(`Patient/${patientId}`)}::text))`;
 }
 
 /** The patients (bare ids) among `patientIds` for whom `mayBeWithheld` holds, in one statement. */

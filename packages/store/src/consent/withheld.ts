@@ -3,7 +3,7 @@ import type { Access } from '../access/access.ts';
 import { restrictionSql } from '../access/restriction-sql.ts';
 import { NO_DENY_RULES, PART2_SECURITY_TOKEN, segmentationParts } from '../access/segmentation-sql.ts';
 import { SqlParams, statementName } from '../search/sql-params.ts';
-import { mayBeWithheld, mayBeWithheldAmong } from './part2-compartments.ts';
+import { mayBeWithheld, mayBeWithheldAmong, mayBeWithheldSql } from './part2-compartments.ts';
 
 /**
  * Whether the patient's compartment holds rows of `types` that the caller's access table lets through but Part 2
@@ -14,9 +14,20 @@ import { mayBeWithheld, mayBeWithheldAmong } from './part2-compartments.ts';
  * means nothing can be withheld (part2-compartments.ts). The full statement is a union over every type the caller
  * asked for and costs PostgreSQL milliseconds to plan.
  */
-export async function withheldByConsent(q: Queryable, access: Access, patientId: string, types: readonly string[]): Promise<boolean> {
-  if (access.segmentation.kind === 'patient' || !(await mayBeWithheld(q, patientId))) return false;
+export async function withheldByConsent(q: Queryable, access: Access, patientId: string, types: readonly string[], mayBe?: boolean): Promise<boolean> {
+  if (access.segmentation.kind === 'patient' || mayBe === false) return false;
+  if (mayBe === undefined && !(await mayBeWithheld(q, patientId))) return false;
   return anyWithheld(q, access, patientId, types);
+}
+
+/**
+ * The pre-check of `withheldByConsent` as an SQL expression for a statement the caller runs anyway (a patient's
+ * search asks it as its `probe`), so that most searches need no statement of their own for it; its answer is
+ * `withheldByConsent`'s `mayBe`. Undefined when nothing can be withheld from this caller (a patient user).
+ */
+export function withheldProbe(access: Access, patientId: string): ((params: SqlParams) => string) | undefined {
+  if (access.segmentation.kind === 'patient') return undefined;
+  return (params) => mayBeWithheldSql(patientId, params);
 }
 
 /**

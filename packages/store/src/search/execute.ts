@@ -18,6 +18,12 @@ export interface SearchOptions {
   cursor?: string;
   /** Most rows `_revinclude` may add to one page. */
   maxIncludes?: number;
+  /**
+   * An uncorrelated boolean SQL expression to evaluate with the page's statement (once per execution), returned
+   * as `probe` when the page has a row: a question about the search as a whole, asked without a round trip of its
+   * own (the withheld-by-consent pre-check, consent/withheld.ts `withheldProbe`).
+   */
+  probe?: (params: SqlParams) => string;
 }
 
 export interface SearchResult {
@@ -28,6 +34,8 @@ export interface SearchResult {
   previous?: string;
   /** Set when `_revinclude`/`_include` were cut at maxIncludes. */
   includesTruncated?: boolean;
+  /** The `probe` option's value; undefined when the page is empty (or no probe was asked). */
+  probe?: boolean;
 }
 
 const REF_PATTERN = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
@@ -64,8 +72,9 @@ export async function executeSearch(q: Queryable, req: SearchRequest, options: S
   if (cursor) pageWhere.push(keysetCondition(keys, cursor.values, reverse, params));
   const keyColumns = keys.map((k, i) => `${k.expr} AS k${i}`).join(', ');
   const includeCols = includeColumns(type, req.include);
+  const probe = options.probe ? `, ${options.probe(params)} AS probe` : '';
   const sql =
-    `SELECT ${COLUMNS}, ${keyColumns}${includeCols.map((c, i) => `, t.${ident(c)} AS i${i}`).join('')} FROM ${ident(type)} t` +
+    `SELECT ${COLUMNS}, ${keyColumns}${includeCols.map((c, i) => `, t.${ident(c)} AS i${i}`).join('')}${probe} FROM ${ident(type)} t` +
     ` WHERE ${pageWhere.join(' AND ')} ORDER BY ${orderBy(keys, reverse)} LIMIT ${params.add(req.count + 1)}` +
     (req.offset && !cursor ? ` OFFSET ${params.add(req.offset)}` : '');
   const name = statementName(sql);
@@ -91,7 +100,8 @@ export async function executeSearch(q: Queryable, req: SearchRequest, options: S
 
   const matches = rows.map((row) => fromRow(type, row));
   const included = await resolveIncludes(q, req, type, rows, includeCols, matches, options);
-  return { matches, included: included.resources, total, next, previous, includesTruncated: included.truncated };
+  const probed = probe && r.rows.length > 0 ? r.rows[0].probe === true : undefined;
+  return { matches, included: included.resources, total, next, previous, includesTruncated: included.truncated, probe: probed };
 }
 
 /** The reference columns of `type` that `_include` rules starting at it read. */
