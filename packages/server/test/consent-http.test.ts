@@ -198,28 +198,6 @@ describe("patient consents: permit and deny by recipient, purpose, type, label a
     expect((await get(user, path, headers)).status).toBe(status);
   });
 
-  it('a page with rows says whether consent withheld others of the same search, and a page without withheld rows does not', async () => {
-    // cs-p3's HIV diagnosis is denied to the main clinic; a second, plain Condition of cs-p3 stays visible.
-    const plain = { resourceType: 'Condition', subject: { reference: 'Patient/cs-p3' }, code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'I10' }] } };
-    const created = await request(pr.s.base, 'POST', 'Condition', plain, pr.as.main);
-    expect(created.status).toBe(201);
-    for (const path of ['Condition?patient=cs-p3', 'Patient/cs-p3/Condition', 'Condition?subject=Patient/cs-p3&_sort=-recorded-date']) {
-      const page = await get('main', path);
-      expect(refs(page.body), path).toEqual([`Condition/${created.body.id}`]);
-      expect(outcomes(page.body).some((i) => i.code === 'suppressed'), path).toBe(true);
-    }
-    // cs-p1 has Part 2 rows, so something may be withheld from someone; not from the program's clinician.
-    const inside = await get('p2', 'Condition?patient=cs-p1');
-    expect(refs(inside.body)).toContain('Condition/cs-oud');
-    expect(outcomes(inside.body).some((i) => i.code === 'suppressed')).toBe(false);
-    // Outside the program the diagnosis is withheld from a page that still has cs-p1's other Conditions.
-    const hiv = await request(pr.s.base, 'POST', 'Condition', { ...plain, subject: { reference: 'Patient/cs-p1' } }, pr.as.main);
-    expect(hiv.status).toBe(201);
-    const outside = await get('main', 'Condition?patient=cs-p1');
-    expect(refs(outside.body)).toEqual([`Condition/${hiv.body.id}`]);
-    expect(outcomes(outside.body).some((i) => i.code === 'suppressed')).toBe(true);
-  });
-
   it('search, chain, _include, _has and $everything follow the consent, and say when it withheld something', async () => {
     const conds = await get('main', 'Condition?patient=cs-p3&_total=accurate');
     expect(refs(conds.body)).toEqual([]);
@@ -242,6 +220,36 @@ describe("patient consents: permit and deny by recipient, purpose, type, label a
     const ops = await get('main', 'Observation?patient=cs-p4&_total=accurate', { 'x-purpose-of-use': 'HOPERAT' });
     expect(ops.body.total).toBe(0);
     expect((await get('main', 'Observation?patient=cs-p4&_total=accurate')).body.total).toBe(1);
+  });
+
+  it('a page with rows says whether consent withheld others of the same search, and a page without withheld rows does not', async () => {
+    // cs-p3's HIV diagnosis is denied to the main clinic; a second, plain Condition of cs-p3 stays visible.
+    const plain = { resourceType: 'Condition', subject: { reference: 'Patient/cs-p3' }, code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'I10' }] } };
+    const created: string[] = [];
+    try {
+      const p3 = await request(pr.s.base, 'POST', 'Condition', plain, pr.as.main);
+      expect(p3.status).toBe(201);
+      created.push(p3.body.id);
+      for (const path of ['Condition?patient=cs-p3', 'Patient/cs-p3/Condition', 'Condition?subject=Patient/cs-p3&_sort=-recorded-date']) {
+        const page = await get('main', path);
+        expect(refs(page.body), path).toEqual([`Condition/${p3.body.id}`]);
+        expect(outcomes(page.body).some((i) => i.code === 'suppressed'), path).toBe(true);
+      }
+      // cs-p1 has Part 2 rows, so something may be withheld from someone; not from the program's clinician.
+      const inside = await get('p2', 'Condition?patient=cs-p1');
+      expect(refs(inside.body)).toContain('Condition/cs-oud');
+      expect(outcomes(inside.body).some((i) => i.code === 'suppressed')).toBe(false);
+      // Outside the program the diagnosis is withheld from a page that still has another Condition of cs-p1.
+      const p1 = await request(pr.s.base, 'POST', 'Condition', { ...plain, subject: { reference: 'Patient/cs-p1' } }, pr.as.main);
+      expect(p1.status).toBe(201);
+      created.push(p1.body.id);
+      const outside = await get('delegate', 'Condition?patient=cs-p1');
+      expect(refs(outside.body)).toContain(`Condition/${p1.body.id}`);
+      expect(refs(outside.body)).not.toContain('Condition/cs-oud');
+      expect(outcomes(outside.body).some((i) => i.code === 'suppressed')).toBe(true);
+    } finally {
+      for (const id of created) expect((await request(pr.s.base, 'DELETE', `Condition/${id}`, undefined, pr.as.system)).status).toBeLessThan(300);
+    }
   });
 
   it('a new consent applies at once, a revoked one stops applying (same transaction as its write)', async () => {
